@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Debian packages the project needs (SPEC §11 step 1). Idempotent: installs only what is missing,
+# and runs `apt-get update` only when something must be installed.
+#   - redis-server: we only use the binary; the system service is never started or required.
+#   - rustc-web cargo-web rust-web-src (Debian's Rust 1.96, from bookworm-security) + rust-web-llvm
+#     (ships /usr/bin/rust-lld -> lld-22, the default wasm32 linker; it is only a *Recommends*) + lld-22.
+#   - binutils (objdump), pkg-config, gcc.
+set -euo pipefail
+
+PKGS=(redis-server rustc-web cargo-web rust-web-src rust-web-llvm lld-22 binutils pkg-config gcc)
+MIN_RUST=1.96   # SPEC §11; bookworm proper only has 1.85, bookworm-security has 1.96
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+# An old rustc-web (1.85 from a stale package list) counts as missing too.
+if [[ ${#missing[@]} -eq 0 ]] && ! dpkg --compare-versions \
+     "$(dpkg-query -W -f='${Version}' rustc-web)" ge "$MIN_RUST"; then
+  missing+=(rustc-web cargo-web rust-web-src rust-web-llvm)
+fi
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "ok: system packages ($(/usr/bin/rustc --version | cut -d' ' -f1-2), $(redis-server --version | cut -d' ' -f3))"
+  exit 0
+fi
+
+echo "setup-system: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# Keep apt from starting services (redis-server) while installing: policy-rc.d exit 101 = "deny".
+# Docker images already ship one; add a temporary one only if it is absent.
+tmp_policy=""
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  tmp_policy=/usr/sbin/policy-rc.d
+fi
+trap '[[ -n "$tmp_policy" ]] && rm -f "$tmp_policy"' EXIT
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Never leave redis as a boot-time service (only matters where systemd runs).
+if [[ -d /run/systemd/system ]]; then systemctl disable --now redis-server >/dev/null 2>&1 || true; fi
+
+/usr/bin/rustc --version
+[[ -x /usr/bin/rust-lld ]] || { echo "setup-system: /usr/bin/rust-lld missing" >&2; exit 1; }
+echo "ok: system packages installed"

@@ -1,0 +1,320 @@
+//! The codec: `CallState` ⇄ the stored Redis value (v3, optionally compressed), and records.
+
+use crate::compress;
+use crate::error::Error;
+use crate::json;
+use crate::keys;
+use crate::migrate::{self, CURRENT_VERSION};
+use crate::options::{CodecOptions, KeepJobFields};
+use crate::state::{CallState, Fields, JobRecord};
+use crate::ttl;
+use crate::validate::TopLevel;
+
+/// A decoded stored value: the state plus the record metadata kept out of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The validated, migrated state.
+    pub state: CallState,
+    /// The stored `rev` (0 where the value has none).
+    pub revision: u64,
+    /// The version detected in the stored value (1, 2 or 3).
+    pub schema_version: u8,
+    /// `Some(version)` when the value was migrated up from an older version.
+    pub migrated_from: Option<u8>,
+}
+
+/// A configured codec: build once (at cold start), reuse for every call.
+#[derive(Debug, Clone)]
+pub struct Codec {
+    options: CodecOptions,
+}
+
+/// Largest `rev` a JS number holds exactly (2^53 − 1).
+pub const MAX_REV: u64 = 9_007_199_254_740_991;
+
+impl Default for Codec {
+    fn default() -> Self {
+        Codec { options: CodecOptions::default() }
+    }
+}
+
+impl Codec {
+    /// A codec with `options`, after checking them.
+    pub fn new(options: CodecOptions) -> Result<Codec, Error> {
+        options.validate()?;
+        Ok(Codec { options })
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &CodecOptions {
+        &self.options
+    }
+
+    /// The Redis key of a call's state (`call_state:CA…`).
+    pub fn state_key(&self, call_sid: &str) -> Result<String, Error> {
+        keys::state_key(&self.options, call_sid)
+    }
+
+    /// Seconds a state in `stage` lives.
+    pub fn stage_ttl(&self, stage: &str) -> u32 {
+        ttl::stage_ttl(&self.options.ttl, stage)
+    }
+
+    /// The TTL after extending `current` by `add` (SPEC §6); `None` = leave the key alone.
+    pub fn extended_ttl(&self, current: f64, add: f64) -> Result<Option<i64>, Error> {
+        ttl::extended_ttl(&self.options.ttl, current, add)
+    }
+
+    /// Validates a state given as JSON (dates as RFC 3339 strings); `schemaVersion` and `rev`
+    /// are record metadata and ignored.
+    pub fn parse_state(&self, json_text: &str) -> Result<CallState, Error> {
+        self.check_size(json_text.len() / 2)?;
+        json::check_depth(json_text)?;
+        let t = TopLevel::new(json::object(json_text, "")?)?;
+        t.into_state(self.options.call_sid, None)
+    }
+
+    /// The Redis value for `state` (v3, `rev` 0; compressed when configured and smaller).
+    pub fn encode(&self, state: &CallState) -> Result<String, Error> {
+        let mut plain = String::with_capacity(256);
+        write_stored(&mut plain, state, 0);
+        self.check_size(plain.len())?;
+        let Some(c) = &self.options.compression else { return Ok(plain) };
+        if plain.len() <= c.threshold_bytes {
+            return Ok(plain);
+        }
+        let envelope = match &c.keep_job_fields {
+            None => envelope(0, &compress::deflate_base64(&plain)),
+            Some(keep) => {
+                let mut inner = String::with_capacity(plain.len());
+                write_stored(&mut inner, &trimmed(state, keep), 0);
+                envelope(0, &compress::deflate_base64(&inner))
+            }
+        };
+        Ok(if envelope.len() < plain.len() { envelope } else { plain })
+    }
+
+    /// Decodes any stored value (v1, v2, unversioned seed, v3; compressed or not).
+    pub fn decode(&self, stored: &str) -> Result<Record, Error> {
+        self.check_size(stored.len())?;
+        json::check_depth(stored)?;
+        let t = TopLevel::new(json::object(stored, "")?)?;
+        if t.compressed.is_none() || t.call_sid.is_some() {
+            return self.decode_plain(t, None);
+        }
+        let rev = revision(&t)?;
+        check_envelope(&t)?;
+        let b64 = t.compressed.and_then(json::string).ok_or_else(|| {
+            Error::compression("`compressed` must be a string")
+        })?;
+        let inner = compress::inflate_base64(&b64, self.options.max_bytes)?;
+        json::check_depth(&inner)?;
+        let members = json::object(&inner, "")
+            .map_err(|_| Error::compression("compressed data is not a JSON object"))?;
+        let inner = TopLevel::new(members)?;
+        if inner.compressed.is_some() && inner.call_sid.is_none() {
+            return Err(Error::compression("nested envelope"));
+        }
+        self.decode_plain(inner, Some(rev))
+    }
+
+    /// Migrates a plain object (as `JSON.parse` gives it) from `version` (`'v1'`, `'v2'`,
+    /// `'v3'`) and validates it.
+    pub fn migrate(&self, data_json: &str, version: &str) -> Result<CallState, Error> {
+        let version = migrate::requested(version)?;
+        self.check_size(data_json.len())?;
+        json::check_depth(data_json)?;
+        let mut t = TopLevel::new(json::object(data_json, "")?)?;
+        let action_type = migrate::upgrade(&mut t, version, &self.options.action_type_map)?;
+        t.into_state(self.options.call_sid, action_type)
+    }
+
+    /// The seed's `compressJobData`: the record's essential fields only, as JSON.
+    pub fn compress_job_data(&self, job_json: &str) -> Result<String, Error> {
+        self.check_size(job_json.len())?;
+        json::check_depth(job_json)?;
+        let wrapped = format!("{{\"jobData\":{job_json}}}");
+        let members = json::object(&wrapped, "")?;
+        let (_, raw) = members.last().ok_or_else(|| Error::field("", "must be an object"))?;
+        let job = crate::validate::job_record_at(raw)?;
+        let mut out = String::with_capacity(64);
+        out.push_str("{\"id\":");
+        out.push_str(job.id.as_json());
+        out.push_str(",\"jobNumber\":");
+        out.push_str(job.job_number.as_json());
+        out.push_str(",\"status\":");
+        out.push_str(job.status.as_json());
+        out.push('}');
+        Ok(out)
+    }
+
+    fn decode_plain(&self, mut t: TopLevel<'_>, outer_rev: Option<u64>) -> Result<Record, Error> {
+        let schema_version = migrate::detect(&t)?;
+        let revision = match outer_rev {
+            Some(rev) => rev,
+            None => revision(&t)?,
+        };
+        let action_type = migrate::upgrade(&mut t, schema_version, &self.options.action_type_map)?;
+        let state = t.into_state(self.options.call_sid, action_type)?;
+        let migrated_from = (schema_version < CURRENT_VERSION).then_some(schema_version);
+        Ok(Record { state, revision, schema_version, migrated_from })
+    }
+
+    fn check_size(&self, size: usize) -> Result<(), Error> {
+        let limit = self.options.max_bytes;
+        if size > limit { Err(Error::TooLarge { size, limit }) } else { Ok(()) }
+    }
+}
+
+/// The state as JSON for JavaScript (`JSON.parse` then `Date`s), in the seed's field order.
+pub fn state_json(state: &CallState) -> String {
+    let mut out = String::with_capacity(256);
+    write_state(&mut out, state, None);
+    out
+}
+
+/// A record as JSON for JavaScript: `{state, revision, schemaVersion, migratedFrom}`.
+pub fn record_json(r: &Record) -> String {
+    let mut out = String::with_capacity(300);
+    out.push_str("{\"state\":");
+    write_state(&mut out, &r.state, None);
+    out.push_str(&format!(",\"revision\":{},\"schemaVersion\":{}", r.revision, r.schema_version));
+    match r.migrated_from {
+        Some(v) => out.push_str(&format!(",\"migratedFrom\":{v}}}")),
+        None => out.push_str(",\"migratedFrom\":null}"),
+    }
+    out
+}
+
+/// The prefix every value this library writes starts with, up to the revision digits.
+pub(crate) const REV_PREFIX: &str = "{\"schemaVersion\":3,\"rev\":";
+
+/// Writes the stored v3 form: metadata and `lastUpdated` first, where scripts read them.
+pub(crate) fn write_stored(out: &mut String, state: &CallState, rev: u64) {
+    out.push_str(REV_PREFIX);
+    out.push_str(&rev.to_string());
+    out.push_str(",\"lastUpdated\":\"");
+    state.last_updated.write(out);
+    out.push('"');
+    write_state(out, state, Some(()));
+}
+
+fn write_state(out: &mut String, s: &CallState, stored: Option<()>) {
+    out.push(if stored.is_some() { ',' } else { '{' });
+    out.push_str("\"callSid\":");
+    json::push_string(out, &s.call_sid);
+    out.push_str(",\"stage\":\"");
+    out.push_str(s.stage.as_str());
+    out.push_str("\",\"attemptCount\":");
+    out.push_str(&s.attempt_count.to_string());
+    push_text(out, "clientId", s.client_id.as_ref().map(|t| t.as_json()));
+    push_text(out, "jobNumber", s.job_number.as_ref().map(|t| t.as_json()));
+    if let Some(a) = &s.action_type {
+        out.push_str(",\"actionType\":\"");
+        out.push_str(a.as_str());
+        out.push('"');
+    }
+    push_text(out, "actionValue", s.action_value.as_ref().map(|t| t.as_json()));
+    if let Some(job) = &s.job_data {
+        out.push_str(",\"jobData\":");
+        write_job(out, job);
+    }
+    if stored.is_none() {
+        out.push_str(",\"lastUpdated\":\"");
+        s.last_updated.write(out);
+        out.push('"');
+    }
+    out.push_str(",\"language\":\"");
+    out.push_str(s.language.as_str());
+    out.push('"');
+    write_fields(out, &s.extra);
+    out.push('}');
+}
+
+fn write_job(out: &mut String, j: &JobRecord) {
+    out.push_str("{\"id\":");
+    out.push_str(j.id.as_json());
+    out.push_str(",\"jobNumber\":");
+    out.push_str(j.job_number.as_json());
+    out.push_str(",\"status\":");
+    out.push_str(j.status.as_json());
+    for (name, date) in [
+        ("createdDate", j.created_date),
+        ("updatedDate", j.updated_date),
+        ("scheduledDate", j.scheduled_date),
+    ] {
+        if let Some(d) = date {
+            out.push_str(",\"");
+            out.push_str(name);
+            out.push_str("\":\"");
+            d.write(out);
+            out.push('"');
+        }
+    }
+    write_fields(out, &j.extra);
+    out.push('}');
+}
+
+fn write_fields(out: &mut String, fields: &Fields) {
+    for (key, value) in fields.iter() {
+        out.push(',');
+        out.push_str(key.as_json());
+        out.push(':');
+        out.push_str(value.get());
+    }
+}
+
+fn push_text(out: &mut String, name: &str, token: Option<&str>) {
+    if let Some(token) = token {
+        out.push_str(",\"");
+        out.push_str(name);
+        out.push_str("\":");
+        out.push_str(token);
+    }
+}
+
+fn envelope(rev: u64, b64: &str) -> String {
+    format!("{REV_PREFIX}{rev},\"compressed\":\"{b64}\"}}")
+}
+
+fn trimmed(state: &CallState, keep: &KeepJobFields) -> CallState {
+    let mut s = state.clone();
+    if let Some(job) = &mut s.job_data {
+        match keep {
+            KeepJobFields::Essentials => job.extra = Fields::default(),
+            KeepJobFields::Named(names) => {
+                let kept = |n: &str| names.iter().any(|k| k == n);
+                job.extra.0.retain(|(k, _)| kept(&k.to_string_lossy()));
+                job.created_date = job.created_date.filter(|_| kept("createdDate"));
+                job.updated_date = job.updated_date.filter(|_| kept("updatedDate"));
+                job.scheduled_date = job.scheduled_date.filter(|_| kept("scheduledDate"));
+            }
+        }
+    }
+    s
+}
+
+fn revision(t: &TopLevel<'_>) -> Result<u64, Error> {
+    match t.rev {
+        None => Ok(0),
+        Some(raw) => json::integer(raw, 0.0, MAX_REV as f64)
+            .map(|n| n as u64)
+            .ok_or_else(|| Error::field("rev", "must be a non-negative integer")),
+    }
+}
+
+fn check_envelope(t: &TopLevel<'_>) -> Result<(), Error> {
+    if let Some(raw) = t.schema_version {
+        if json::integer(raw, 3.0, 3.0).is_none() {
+            return Err(Error::UnsupportedVersion { found: raw.get().to_string() });
+        }
+    }
+    let others = [
+        t.stage, t.attempt_count, t.client_id, t.job_number, t.action_type, t.action_value,
+        t.job_data, t.last_updated, t.language, t.action,
+    ];
+    if others.iter().any(Option::is_some) || !t.extra.is_empty() {
+        return Err(Error::compression("envelope has fields besides schemaVersion, rev, compressed"));
+    }
+    Ok(())
+}

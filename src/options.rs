@@ -1,0 +1,229 @@
+//! `CodecOptions`: the SPEC §2 option shape, its defaults, and strict parsing with full paths.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+use crate::state::Name;
+
+/// How call SIDs are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CallSidRule {
+    /// 2–64 ASCII letters or digits (the seed's `CA123abc456def` passes).
+    #[default]
+    Lenient,
+    /// Exactly Twilio's form, `^CA[0-9a-fA-F]{32}$`.
+    Twilio,
+}
+
+/// TTL policy overrides, in seconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TtlOptions {
+    /// TTL of a stage not listed (default 3600, the seed's `DEFAULT_TTL`).
+    pub default: u32,
+    /// Cap for `extended_ttl` (default 7200, the seed's `ACTIVE_CALL_TTL`).
+    pub max: u32,
+    /// Per-stage TTLs; the seed's table unless overridden.
+    pub stages: BTreeMap<String, u32>,
+}
+
+/// Which `jobData` fields survive in a compressed value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeepJobFields {
+    /// The seed's essentials: `id`, `jobNumber`, `status` and the three dates.
+    Essentials,
+    /// These names, plus `id`, `jobNumber`, `status` always.
+    Named(Vec<String>),
+}
+
+/// Compression settings; absent means off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compression {
+    /// Values whose JSON is longer than this are stored compressed (when that is smaller).
+    pub threshold_bytes: usize,
+    /// Lossy, opt-in: drop other `jobData` fields from values that get compressed.
+    pub keep_job_fields: Option<KeepJobFields>,
+}
+
+/// Everything configurable about a codec (SPEC §2 `CodecOptions`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodecOptions {
+    /// Key prefix, default `"call_state:"`.
+    pub key_prefix: String,
+    /// Call SID rule, default lenient.
+    pub call_sid: CallSidRule,
+    /// Wrap the SID in `{}` so every key of a call shares a cluster slot.
+    pub hash_tag: bool,
+    /// TTL policy.
+    pub ttl: TtlOptions,
+    /// Old v2 `action` values mapped to `actionType`.
+    pub action_type_map: BTreeMap<String, String>,
+    /// Compression; `None` is off.
+    pub compression: Option<Compression>,
+    /// Size limit for JSON written, stored values read and decompressed values (default 1 MiB).
+    pub max_bytes: usize,
+}
+
+/// Seconds a call's state lives when its stage has no entry (the seed's `DEFAULT_TTL`).
+pub const DEFAULT_TTL: u32 = 3600;
+/// The cap for extensions of active calls (the seed's `ACTIVE_CALL_TTL`).
+pub const ACTIVE_CALL_TTL: u32 = 7200;
+/// Default `maxBytes`.
+pub const DEFAULT_MAX_BYTES: usize = 1_048_576;
+
+const SEED_STAGES: [(&str, u32); 5] = [
+    ("COLLECT_CLIENT_ID", 300),
+    ("COLLECT_JOB_NUMBER", 300),
+    ("CONFIRM_JOB", 600),
+    ("ASK_ACTION", 600),
+    ("EXECUTE_ACTION", 1800),
+];
+const MAX_SECONDS: f64 = 2_147_483_647.0;
+
+impl Default for CodecOptions {
+    fn default() -> Self {
+        CodecOptions {
+            key_prefix: "call_state:".into(),
+            call_sid: CallSidRule::Lenient,
+            hash_tag: false,
+            ttl: TtlOptions {
+                default: DEFAULT_TTL,
+                max: ACTIVE_CALL_TTL,
+                stages: SEED_STAGES.iter().map(|(s, t)| (s.to_string(), *t)).collect(),
+            },
+            action_type_map: BTreeMap::new(),
+            compression: None,
+            max_bytes: DEFAULT_MAX_BYTES,
+        }
+    }
+}
+
+impl CodecOptions {
+    /// Parses the JS options object (as JSON text); unknown names and bad values are
+    /// `INVALID_FIELD` at `options.<path>`.
+    pub fn from_json(text: &str) -> Result<CodecOptions, Error> {
+        let value: Value = serde_json::from_str(text).map_err(|_| field("", "must be an object"))?;
+        let mut o = CodecOptions::default();
+        let Value::Object(map) = value else {
+            return match value {
+                Value::Null => Ok(o),
+                _ => Err(field("", "must be an object")),
+            };
+        };
+        for (name, v) in &map {
+            if v.is_null() {
+                continue;
+            }
+            match name.as_str() {
+                "keyPrefix" => o.key_prefix = string(v, name)?,
+                "callSid" => {
+                    o.call_sid = match v.as_str() {
+                        Some("lenient") => CallSidRule::Lenient,
+                        Some("twilio") => CallSidRule::Twilio,
+                        _ => return Err(field(name, "must be 'lenient' or 'twilio'")),
+                    }
+                }
+                "hashTag" => o.hash_tag = v.as_bool().ok_or_else(|| field(name, "must be a boolean"))?,
+                "ttl" => parse_ttl(v, &mut o.ttl)?,
+                "actionTypeMap" => o.action_type_map = parse_action_map(v)?,
+                "compression" => o.compression = Some(parse_compression(v)?),
+                "maxBytes" => o.max_bytes = count(v, name, 1.0, 1e12)? as usize,
+                _ => return Err(field(name, "unknown option")),
+            }
+        }
+        o.validate()?;
+        Ok(o)
+    }
+
+    /// Checks values that a Rust caller may have set directly.
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |c: char| c.is_whitespace() || c.is_control() || "*?[]{}".contains(c);
+        if self.key_prefix.is_empty() || self.key_prefix.chars().any(bad) {
+            return Err(field(
+                "keyPrefix",
+                "must be non-empty, without whitespace, control characters or *?[]{}",
+            ));
+        }
+        if let Some(stage) = self.ttl.stages.keys().find(|s| Name::new(s).is_none()) {
+            return Err(field(format!("ttl.stages.{stage}"), "not a valid stage name"));
+        }
+        if let Some((k, _)) = self.action_type_map.iter().find(|(_, v)| Name::new(v).is_none()) {
+            return Err(field(format!("actionTypeMap.{k}"), "not a valid action type"));
+        }
+        Ok(())
+    }
+}
+
+fn field(path: impl std::fmt::Display, reason: &str) -> Error {
+    let path = path.to_string();
+    Error::field(if path.is_empty() { "options".into() } else { format!("options.{path}") }, reason)
+}
+
+fn string(v: &Value, path: &str) -> Result<String, Error> {
+    v.as_str().map(str::to_string).ok_or_else(|| field(path, "must be a string"))
+}
+
+fn count(v: &Value, path: &str, min: f64, max: f64) -> Result<u64, Error> {
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && n >= min && n <= max => Ok(n as u64),
+        _ => Err(field(path, &format!("must be an integer from {min} to {max}"))),
+    }
+}
+
+fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, Error> {
+    v.as_object().ok_or_else(|| field(path, "must be an object"))
+}
+
+fn parse_ttl(v: &Value, ttl: &mut TtlOptions) -> Result<(), Error> {
+    for (name, v) in object(v, "ttl")? {
+        let path = format!("ttl.{name}");
+        match name.as_str() {
+            _ if v.is_null() => {}
+            "default" => ttl.default = count(v, &path, 1.0, MAX_SECONDS)? as u32,
+            "max" => ttl.max = count(v, &path, 1.0, MAX_SECONDS)? as u32,
+            "stages" => {
+                for (stage, secs) in object(v, &path)? {
+                    let p = format!("ttl.stages.{stage}");
+                    ttl.stages.insert(stage.clone(), count(secs, &p, 1.0, MAX_SECONDS)? as u32);
+                }
+            }
+            _ => return Err(field(path, "unknown option")),
+        }
+    }
+    Ok(())
+}
+
+fn parse_action_map(v: &Value) -> Result<BTreeMap<String, String>, Error> {
+    let map = object(v, "actionTypeMap")?;
+    map.iter().map(|(k, v)| Ok((k.clone(), string(v, &format!("actionTypeMap.{k}"))?))).collect()
+}
+
+fn parse_compression(v: &Value) -> Result<Compression, Error> {
+    let mut threshold = None;
+    let mut keep = None;
+    for (name, v) in object(v, "compression")? {
+        let path = format!("compression.{name}");
+        match name.as_str() {
+            "thresholdBytes" => threshold = Some(count(v, &path, 0.0, 1e12)? as usize),
+            "keepJobFields" => {
+                keep = match v {
+                    Value::Null => None,
+                    Value::Bool(true) => Some(KeepJobFields::Essentials),
+                    Value::Array(names) => Some(KeepJobFields::Named(
+                        names
+                            .iter()
+                            .enumerate()
+                            .map(|(i, n)| string(n, &format!("{path}.{i}")))
+                            .collect::<Result<_, _>>()?,
+                    )),
+                    _ => return Err(field(path, "must be true or a list of field names")),
+                }
+            }
+            _ => return Err(field(path, "unknown option")),
+        }
+    }
+    let threshold_bytes =
+        threshold.ok_or_else(|| field("compression.thresholdBytes", "is required"))?;
+    Ok(Compression { threshold_bytes, keep_job_fields: keep })
+}

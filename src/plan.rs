@@ -1,0 +1,400 @@
+//! Redis command plans (SPEC §7): the exact argument arrays and Lua scripts for every store
+//! operation, and readers for their replies. Nothing here sends anything.
+//!
+//! Every write goes through one script, [`WRITE_SCRIPT`]. It reads `rev` (and `lastUpdated`)
+//! from the fixed prefix every value this library writes starts with —
+//! `{"schemaVersion":3,"rev":N,"lastUpdated":"…",` — so it never re-encodes the value; it
+//! sets the new `rev` to `max(old + 1, server TIME in µs)` and remembers the write id, so a
+//! resent write is applied once. [`decide`] is the same logic in Rust, for the
+//! `WATCH`/`MULTI` fallback where scripting is refused.
+
+use crate::codec::{Codec, REV_PREFIX};
+use crate::error::Error;
+use crate::keys;
+use crate::state::CallState;
+use crate::time::Timestamp;
+
+/// One Redis command as its argument array.
+pub type Command = Vec<String>;
+
+/// How many applied write ids are remembered per call.
+pub const WRITE_IDS_KEPT: usize = 8;
+
+/// The write script: save (blind, stale-checked) or compare-and-set, exactly once.
+pub const WRITE_SCRIPT: &str = r#"-- callstate write v1. KEYS: state, write ids.
+-- ARGV: mode (save|cas), body after the rev digits ('' = delete), lastUpdated, ttl,
+--       write id, guard ('' = absent, 'r'..rev, 'v'..whole value)
+local cur = redis.call('GET', KEYS[1])
+if redis.call('LPOS', KEYS[2], ARGV[5]) then return {'DUP', cur} end
+local rev = string.match(cur or '', '^{"schemaVersion":3,"rev":(%d+),')
+if ARGV[1] == 'cas' then
+  local g, ok = ARGV[6], false
+  if g == '' then ok = not cur
+  elseif string.sub(g, 1, 1) == 'r' then ok = rev == string.sub(g, 2)
+  else ok = cur == string.sub(g, 2) end
+  if not ok then return {'CONFLICT', cur} end
+elseif cur then
+  local lu = string.match(cur, '^{"schemaVersion":3,"rev":%d+,"lastUpdated":"([^"]*)"')
+  if not lu then return {'CHECK', cur} end
+  if ARGV[3] < lu then return {'STALE', lu} end
+end
+local t = redis.call('TIME')
+local n = tonumber(t[1]) * 1000000 + tonumber(t[2])
+if rev and tonumber(rev) + 1 > n then n = tonumber(rev) + 1 end
+local nrev = string.format('%.0f', n)
+if ARGV[2] == '' then redis.call('DEL', KEYS[1])
+else redis.call('SET', KEYS[1], '{"schemaVersion":3,"rev":' .. nrev .. ARGV[2], 'EX', ARGV[4]) end
+redis.call('LPUSH', KEYS[2], ARGV[5])
+redis.call('LTRIM', KEYS[2], 0, 7)
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+return {'OK', nrev}
+"#;
+
+/// SHA1 of [`WRITE_SCRIPT`], for `EVALSHA` (checked by a test).
+pub const WRITE_SCRIPT_SHA1: &str = "a7f78467c83311c1530c9c4ef7e9e47f2b02c072";
+
+/// The extend script: `TTL`, the SPEC §6 rule, `EXPIRE`, in one step.
+pub const EXTEND_SCRIPT: &str = r#"-- callstate extend v1. KEYS: state, write ids. ARGV: add, max
+local cur = redis.call('TTL', KEYS[1])
+if cur <= 0 then return false end
+local n = math.max(math.min(cur + tonumber(ARGV[1]), tonumber(ARGV[2])), cur)
+redis.call('EXPIRE', KEYS[1], n)
+redis.call('EXPIRE', KEYS[2], n)
+return n
+"#;
+
+/// SHA1 of [`EXTEND_SCRIPT`] (checked by a test).
+pub const EXTEND_SCRIPT_SHA1: &str = "fd3e2c70067b2fd8d080f4240633e779515f75e0";
+
+/// A planned write: what the store sends, by script or by the `WATCH` fallback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Write {
+    /// The state key.
+    pub key: String,
+    /// The key of the call's applied write ids.
+    pub ids_key: String,
+    /// `save` (blind, stale-checked on the server) or `cas` (compare on `guard`).
+    pub mode: WriteMode,
+    /// The value after its rev digits (`,"lastUpdated":…}`), or empty to delete.
+    pub body: String,
+    /// `lastUpdated` of the value written, `toISOString` form (empty for a delete).
+    pub last_updated: String,
+    /// The TTL to set, in seconds.
+    pub ttl: u32,
+    /// The store's id for this write (random, reused across its retries).
+    pub write_id: String,
+    /// What a `cas` expects to find: `""` absent, `r<rev>`, or `v<whole value>`.
+    pub guard: String,
+}
+
+/// Whether a write compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    /// Write unless the stored state is newer (`STALE_WRITE`).
+    Save,
+    /// Write only if the stored value is still the one read.
+    Cas,
+}
+
+/// What a write did, read from the script's reply (or decided by [`decide`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Written with this new `rev`.
+    Written {
+        /// The revision now stored.
+        rev: u64,
+    },
+    /// This write id was applied before; nothing written. The stored value now.
+    Duplicate {
+        /// The stored value, if any.
+        stored: Option<String>,
+    },
+    /// The stored value changed since it was read; read again and retry.
+    Conflict,
+    /// The stored state is newer (`lastUpdated`) than the write.
+    Stale {
+        /// `lastUpdated` of the stored state.
+        stored: String,
+    },
+    /// A save found a value whose `lastUpdated` the script cannot read (older format or
+    /// compressed): decode it, then send a `cas` write planned from it.
+    Check {
+        /// The stored value.
+        stored: String,
+    },
+}
+
+/// What the `WATCH` fallback does after reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FallbackStep {
+    /// Nothing to write: `UNWATCH`, then this outcome.
+    Done(Outcome),
+    /// Send `MULTI`, these commands, `EXEC`; a nil `EXEC` reply is [`Outcome::Conflict`],
+    /// otherwise [`Outcome::Written`] with `rev`.
+    Exec {
+        /// The queued commands.
+        commands: Vec<Command>,
+        /// The revision they write.
+        rev: u64,
+    },
+}
+
+impl Codec {
+    /// `GET` of a call's state.
+    pub fn plan_get(&self, call_sid: &str) -> Result<Command, Error> {
+        Ok(vec!["GET".into(), self.state_key(call_sid)?])
+    }
+
+    /// `DEL` of a call's state (its write ids stay until they expire, so a resent earlier write
+    /// is still recognised).
+    pub fn plan_delete(&self, call_sid: &str) -> Result<Command, Error> {
+        Ok(vec!["DEL".into(), self.state_key(call_sid)?])
+    }
+
+    /// The atomic TTL extension; the reply is the new TTL or nil.
+    pub fn plan_extend(&self, call_sid: &str, add: f64) -> Result<Command, Error> {
+        self.extended_ttl(1.0, add)?; // validates `add`
+        let key = self.state_key(call_sid)?;
+        let ids = keys::write_ids_key(&key);
+        let max = self.options().ttl.max.to_string();
+        Ok(evalsha(EXTEND_SCRIPT_SHA1, [key, ids, format!("{add}"), max]))
+    }
+
+    /// A blind save of `state`, refused on the server if the stored state is newer.
+    pub fn plan_save(&self, call_sid: &str, state: &CallState, write_id: &str) -> Result<Write, Error> {
+        self.write(call_sid, Some(state), WriteMode::Save, String::new(), write_id)
+    }
+
+    /// A compare-and-set from `prev` (the stored value read, or `None` if absent) to `next`
+    /// (`None` deletes). `STALE_WRITE` if `next` is older than `prev`'s state.
+    pub fn plan_update(
+        &self,
+        call_sid: &str,
+        prev: Option<&str>,
+        next: Option<&CallState>,
+        write_id: &str,
+    ) -> Result<Write, Error> {
+        if let (Some(prev), Some(next)) = (prev, next) {
+            let stored = self.last_updated_of(prev)?;
+            if next.last_updated < stored {
+                return Err(Error::StaleWrite {
+                    written: next.last_updated.to_iso(),
+                    stored: stored.to_iso(),
+                });
+            }
+        }
+        self.write(call_sid, next, WriteMode::Cas, guard(prev), write_id)
+    }
+
+    fn write(
+        &self,
+        call_sid: &str,
+        state: Option<&CallState>,
+        mode: WriteMode,
+        guard: String,
+        write_id: &str,
+    ) -> Result<Write, Error> {
+        let key = self.state_key(call_sid)?;
+        let (body, last_updated, ttl) = match state {
+            None => (String::new(), String::new(), self.options().ttl.default),
+            Some(s) => {
+                let value = self.encode(s)?;
+                let body = value.strip_prefix(REV_PREFIX).and_then(|v| v.strip_prefix('0'));
+                let body = body.ok_or_else(|| Error::Redis { detail: "unexpected encoding".into() })?;
+                (body.to_string(), s.last_updated.to_iso(), self.stage_ttl(s.stage.as_str()))
+            }
+        };
+        let ids_key = keys::write_ids_key(&key);
+        Ok(Write { key, ids_key, mode, body, last_updated, ttl, write_id: write_id.into(), guard })
+    }
+
+    fn last_updated_of(&self, stored: &str) -> Result<Timestamp, Error> {
+        match prefix_last_updated(stored) {
+            Some(iso) => Timestamp::parse(iso, "lastUpdated"),
+            None => Ok(self.decode(stored)?.state.last_updated),
+        }
+    }
+}
+
+impl Write {
+    /// The `EVALSHA` command; on a `NOSCRIPT` reply send [`Write::eval`] instead.
+    pub fn evalsha(&self) -> Command {
+        evalsha(WRITE_SCRIPT_SHA1, self.args())
+    }
+
+    /// The same write as `EVAL` with the script text.
+    pub fn eval(&self) -> Command {
+        eval(WRITE_SCRIPT, self.args())
+    }
+
+    /// Reads the script's reply `[status, value]`.
+    pub fn outcome(status: &str, value: Option<String>) -> Result<Outcome, Error> {
+        let missing = || Error::Redis { detail: format!("write script reply {status} without value") };
+        Ok(match status {
+            "OK" => Outcome::Written {
+                rev: value.and_then(|v| v.parse().ok()).ok_or_else(missing)?,
+            },
+            "DUP" => Outcome::Duplicate { stored: value },
+            "CONFLICT" => Outcome::Conflict,
+            "STALE" => Outcome::Stale { stored: value.ok_or_else(missing)? },
+            "CHECK" => Outcome::Check { stored: value.ok_or_else(missing)? },
+            other => return Err(Error::Redis { detail: format!("unexpected write reply {other:?}") }),
+        })
+    }
+
+    /// The `WATCH` fallback's first commands, on a dedicated connection: `WATCH`, then the
+    /// reads whose replies [`Write::decide`] takes (`GET`, `LPOS`, `TIME`).
+    pub fn fallback_reads(&self) -> Vec<Command> {
+        vec![
+            vec!["WATCH".into(), self.key.clone(), self.ids_key.clone()],
+            vec!["GET".into(), self.key.clone()],
+            vec!["LPOS".into(), self.ids_key.clone(), self.write_id.clone()],
+            vec!["TIME".into()],
+        ]
+    }
+
+    /// The script's logic in Rust, for the `WATCH` fallback: given the stored value, whether
+    /// this write id was applied, and the server's `TIME` (seconds, microseconds).
+    pub fn decide(&self, cur: Option<&str>, applied: bool, time: (u64, u64)) -> FallbackStep {
+        if applied {
+            return FallbackStep::Done(Outcome::Duplicate { stored: cur.map(str::to_string) });
+        }
+        let rev = cur.and_then(prefix_rev);
+        match self.mode {
+            WriteMode::Cas => {
+                let ok = match (self.guard.as_str(), cur) {
+                    ("", cur) => cur.is_none(),
+                    (g, Some(cur)) if g.starts_with('v') => cur == &g[1..],
+                    (g, Some(_)) => rev.map(|r| r.to_string()).as_deref() == g.strip_prefix('r'),
+                    (_, None) => false,
+                };
+                if !ok {
+                    return FallbackStep::Done(Outcome::Conflict);
+                }
+            }
+            WriteMode::Save => {
+                if let Some(cur) = cur {
+                    match prefix_last_updated(cur) {
+                        None => return FallbackStep::Done(Outcome::Check { stored: cur.into() }),
+                        Some(lu) if self.last_updated.as_str() < lu => {
+                            return FallbackStep::Done(Outcome::Stale { stored: lu.into() });
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        let now = time.0.saturating_mul(1_000_000).saturating_add(time.1);
+        let new_rev = rev.map_or(now, |r| now.max(r + 1));
+        let ttl = self.ttl.to_string();
+        let mut commands = vec![if self.body.is_empty() {
+            vec!["DEL".into(), self.key.clone()]
+        } else {
+            let value = format!("{REV_PREFIX}{new_rev}{}", self.body);
+            vec!["SET".into(), self.key.clone(), value, "EX".into(), ttl.clone()]
+        }];
+        commands.push(vec!["LPUSH".into(), self.ids_key.clone(), self.write_id.clone()]);
+        let kept = (WRITE_IDS_KEPT - 1).to_string();
+        commands.push(vec!["LTRIM".into(), self.ids_key.clone(), "0".into(), kept]);
+        commands.push(vec!["EXPIRE".into(), self.ids_key.clone(), ttl]);
+        FallbackStep::Exec { commands, rev: new_rev }
+    }
+
+    fn args(&self) -> [String; 8] {
+        let mode = match self.mode {
+            WriteMode::Save => "save",
+            WriteMode::Cas => "cas",
+        };
+        [
+            self.key.clone(),
+            self.ids_key.clone(),
+            mode.into(),
+            self.body.clone(),
+            self.last_updated.clone(),
+            self.ttl.to_string(),
+            self.write_id.clone(),
+            self.guard.clone(),
+        ]
+    }
+}
+
+/// The guard a `cas` write carries for a value read as `prev`.
+fn guard(prev: Option<&str>) -> String {
+    match prev {
+        None => String::new(),
+        Some(v) => match prefix_rev(v) {
+            Some(rev) => format!("r{rev}"),
+            None => format!("v{v}"),
+        },
+    }
+}
+
+/// The `rev` in the fixed prefix, if the value has it.
+fn prefix_rev(v: &str) -> Option<u64> {
+    let rest = v.strip_prefix(REV_PREFIX)?;
+    let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+    if digits == 0 || rest.as_bytes()[digits] != b',' {
+        return None;
+    }
+    rest[..digits].parse().ok()
+}
+
+/// The `lastUpdated` right after the prefix, as the script reads it.
+fn prefix_last_updated(v: &str) -> Option<&str> {
+    let rest = v.strip_prefix(REV_PREFIX)?;
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    let rest = rest.strip_prefix(",\"lastUpdated\":\"")?;
+    rest.split('"').next()
+}
+
+fn evalsha<const N: usize>(sha: &str, args: [String; N]) -> Command {
+    script_command("EVALSHA", sha, args)
+}
+
+fn eval<const N: usize>(script: &str, args: [String; N]) -> Command {
+    script_command("EVAL", script, args)
+}
+
+fn script_command<const N: usize>(verb: &str, script: &str, args: [String; N]) -> Command {
+    let mut cmd = Vec::with_capacity(N + 3);
+    cmd.extend([verb.to_string(), script.to_string(), "2".to_string()]);
+    cmd.extend(args);
+    cmd
+}
+
+/// The `EVAL` form of an `EVALSHA` command this module planned (after a `NOSCRIPT` reply).
+pub fn eval_fallback(command: &[String]) -> Option<Command> {
+    let script = match command.get(1)?.as_str() {
+        WRITE_SCRIPT_SHA1 => WRITE_SCRIPT,
+        EXTEND_SCRIPT_SHA1 => EXTEND_SCRIPT,
+        _ => return None,
+    };
+    (command.first()? == "EVALSHA").then(|| {
+        let mut cmd = command.to_vec();
+        cmd[0] = "EVAL".into();
+        cmd[1] = script.into();
+        cmd
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_hashes_match_their_text() {
+        assert_eq!(sha1_smol::Sha1::from(WRITE_SCRIPT).digest().to_string(), WRITE_SCRIPT_SHA1);
+        assert_eq!(sha1_smol::Sha1::from(EXTEND_SCRIPT).digest().to_string(), EXTEND_SCRIPT_SHA1);
+    }
+
+    #[test]
+    fn prefix_readers() {
+        let v = r#"{"schemaVersion":3,"rev":17,"lastUpdated":"2024-03-15T14:30:22.000Z","x":1}"#;
+        assert_eq!(prefix_rev(v), Some(17));
+        assert_eq!(prefix_last_updated(v), Some("2024-03-15T14:30:22.000Z"));
+        assert_eq!(prefix_rev(r#"{"schemaVersion":3,"rev":,"#), None);
+        assert_eq!(guard(Some(r#"{"callSid":"CA1"}"#)), r#"v{"callSid":"CA1"}"#);
+        assert_eq!(guard(Some(v)), "r17");
+        assert_eq!(guard(None), "");
+    }
+}

@@ -1,0 +1,201 @@
+//! The call state model: `CallState`, `JobRecord` and the validated value types they hold.
+
+use serde_json::value::RawValue;
+
+use crate::time::Timestamp;
+
+/// One call's IVR state: the seed's `CallState`, plus unknown fields kept verbatim.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallState {
+    /// The Twilio call SID (validated by the codec's rule, never re-cased).
+    pub call_sid: String,
+    /// The FSM stage (`^[A-Z][A-Z0-9_]{0,63}$`; unknown stages allowed).
+    pub stage: Name,
+    /// Retries for the current stage, `0..=2^31-1`.
+    pub attempt_count: u32,
+    /// Collected client identifier.
+    pub client_id: Option<Text>,
+    /// Collected job number.
+    pub job_number: Option<Text>,
+    /// Requested action type (`^[A-Z][A-Z0-9_]{0,63}$`).
+    pub action_type: Option<Name>,
+    /// Action-specific value.
+    pub action_value: Option<Text>,
+    /// Retrieved job information.
+    pub job_data: Option<JobRecord>,
+    /// When the state last changed.
+    pub last_updated: Timestamp,
+    /// The caller's language.
+    pub language: Language,
+    /// Top-level fields this version does not know, kept so a newer writer's data survives.
+    pub extra: Fields,
+}
+
+/// The job record a call works on: three required strings, three optional dates, the rest kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRecord {
+    /// Job record id.
+    pub id: Text,
+    /// Job number.
+    pub job_number: Text,
+    /// Job status.
+    pub status: Text,
+    /// Creation date.
+    pub created_date: Option<Timestamp>,
+    /// Last update date.
+    pub updated_date: Option<Timestamp>,
+    /// Scheduled date.
+    pub scheduled_date: Option<Timestamp>,
+    /// Every other field of the record, verbatim.
+    pub extra: Fields,
+}
+
+/// The caller's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// Spanish, the seed's default.
+    Es,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// The wire form, `"es"` or `"en"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Es => "es",
+            Language::En => "en",
+        }
+    }
+}
+
+/// A stage or action type name: `^[A-Z][A-Z0-9_]{0,63}$`, an open set owned by the user's FSM.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Name(String);
+
+impl Name {
+    /// Validates `s` as a stage or action type name.
+    pub fn new(s: &str) -> Option<Name> {
+        let b = s.as_bytes();
+        let ok = (1..=64).contains(&b.len())
+            && b[0].is_ascii_uppercase()
+            && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_');
+        ok.then(|| Name(s.to_string()))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A string field kept as its JSON token, so any JS string (lone surrogates included)
+/// round-trips unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text(Box<str>);
+
+impl Text {
+    /// A text holding `s`.
+    pub fn new(s: &str) -> Text {
+        let mut token = String::with_capacity(s.len() + 2);
+        crate::json::push_string(&mut token, s);
+        Text(token.into_boxed_str())
+    }
+
+    /// Wraps a raw JSON string token; `None` if `raw` is not a string.
+    pub(crate) fn from_raw(raw: &RawValue) -> Option<Text> {
+        raw.get().starts_with('"').then(|| Text(raw.get().into()))
+    }
+
+    /// The value, with any lone surrogate replaced by U+FFFD (Rust strings cannot hold one).
+    pub fn to_string_lossy(&self) -> String {
+        let token = serde_json::from_str::<String>(&self.0);
+        token.unwrap_or_else(|_| wtf16_lossy(&self.0))
+    }
+
+    /// The JSON string token, quotes and escapes as written.
+    pub fn as_json(&self) -> &str {
+        &self.0
+    }
+
+    /// Length in UTF-16 code units, as JavaScript's `length` counts.
+    pub fn utf16_len(&self) -> usize {
+        crate::json::utf16_len(&self.0)
+    }
+}
+
+/// Fields kept verbatim: `(key token, raw JSON value)` in first-seen order, keys unique.
+#[derive(Debug, Clone, Default)]
+pub struct Fields(pub(crate) Vec<(Text, Box<RawValue>)>);
+
+impl PartialEq for Fields {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+            && self.0.iter().zip(&other.0).all(|((k1, v1), (k2, v2))| k1 == k2 && v1.get() == v2.get())
+    }
+}
+
+impl Fields {
+    /// The kept fields, as (key token, raw JSON value) pairs.
+    pub fn iter(&self) -> impl Iterator<Item = (&Text, &RawValue)> {
+        self.0.iter().map(|(k, v)| (k, &**v))
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Appends a field; call [`Fields::dedup`] once all are in.
+    pub(crate) fn push(&mut self, key: Text, value: Box<RawValue>) {
+        self.0.push((key, value));
+    }
+
+    /// Resolves repeated keys as `JSON.parse` does: first position, last value. One hash pass;
+    /// the merge runs only when a duplicate exists.
+    pub(crate) fn dedup(&mut self) {
+        if self.0.len() < 2 {
+            return;
+        }
+        let mut seen = std::collections::HashSet::with_capacity(self.0.len());
+        if self.0.iter().all(|(k, _)| seen.insert(k.as_json())) {
+            return;
+        }
+        let mut merged: Vec<(Text, Box<RawValue>)> = Vec::with_capacity(self.0.len());
+        for (key, value) in self.0.drain(..) {
+            match merged.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = value,
+                None => merged.push((key, value)),
+            }
+        }
+        self.0 = merged;
+    }
+}
+
+fn wtf16_lossy(token: &str) -> String {
+    // Replace each lone-surrogate escape with U+FFFD, then decode normally.
+    let mut fixed = String::with_capacity(token.len());
+    let mut rest = token;
+    while let Some(i) = rest.find("\\u") {
+        fixed.push_str(&rest[..i]);
+        let hex = rest.get(i + 2..i + 6).and_then(|h| u16::from_str_radix(h, 16).ok());
+        let next = rest.get(i + 6..i + 12).and_then(|s| s.strip_prefix("\\u"));
+        let low = next.and_then(|h| u16::from_str_radix(h, 16).ok());
+        match (hex, low) {
+            (Some(h), Some(l)) if (0xD800..0xDC00).contains(&h) && (0xDC00..0xE000).contains(&l) => {
+                fixed.push_str(&rest[i..i + 12]);
+                rest = &rest[i + 12..];
+            }
+            (Some(h), _) if (0xD800..0xE000).contains(&h) => {
+                fixed.push_str("\\ufffd");
+                rest = &rest[i + 6..];
+            }
+            _ => {
+                fixed.push_str("\\u");
+                rest = &rest[i + 2..];
+            }
+        }
+    }
+    fixed.push_str(rest);
+    serde_json::from_str(&fixed).unwrap_or_default()
+}

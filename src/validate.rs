@@ -1,0 +1,207 @@
+//! Validation: raw JSON members → `CallState` / `JobRecord`, each failure naming its field.
+
+use serde_json::value::RawValue;
+
+use crate::error::Error;
+use crate::json::{self, RawMembers};
+use crate::options::CallSidRule;
+use crate::state::{CallState, Fields, JobRecord, Language, Name, Text};
+use crate::time::Timestamp;
+
+/// Longest optional free-text field, in UTF-16 code units.
+pub const MAX_TEXT_UNITS: usize = 1024;
+const MAX_ATTEMPTS: f64 = 2_147_483_647.0;
+
+/// Checks a call SID against `rule`.
+pub(crate) fn call_sid(sid: &str, rule: CallSidRule) -> Result<(), Error> {
+    let b = sid.as_bytes();
+    let (ok, reason) = match rule {
+        CallSidRule::Lenient => (
+            (2..=64).contains(&b.len()) && b.iter().all(u8::is_ascii_alphanumeric),
+            "must be 2-64 ASCII letters or digits",
+        ),
+        CallSidRule::Twilio => (
+            b.len() == 34 && b.starts_with(b"CA") && b[2..].iter().all(u8::is_ascii_hexdigit),
+            "must match ^CA[0-9a-fA-F]{32}$",
+        ),
+    };
+    if ok { Ok(()) } else { Err(Error::InvalidCallSid { reason: reason.into() }) }
+}
+
+/// The last value of each known top-level field, and the rest kept verbatim.
+#[derive(Default)]
+pub(crate) struct TopLevel<'a> {
+    pub(crate) call_sid: Option<&'a RawValue>,
+    pub(crate) stage: Option<&'a RawValue>,
+    pub(crate) attempt_count: Option<&'a RawValue>,
+    pub(crate) client_id: Option<&'a RawValue>,
+    pub(crate) job_number: Option<&'a RawValue>,
+    pub(crate) action_type: Option<&'a RawValue>,
+    pub(crate) action_value: Option<&'a RawValue>,
+    pub(crate) job_data: Option<&'a RawValue>,
+    pub(crate) last_updated: Option<&'a RawValue>,
+    pub(crate) language: Option<&'a RawValue>,
+    pub(crate) schema_version: Option<&'a RawValue>,
+    pub(crate) rev: Option<&'a RawValue>,
+    pub(crate) action: Option<&'a RawValue>,
+    pub(crate) compressed: Option<&'a RawValue>,
+    pub(crate) extra: Fields,
+}
+
+impl<'a> TopLevel<'a> {
+    /// Sorts members into known slots (last wins) and verbatim extras.
+    pub(crate) fn new(members: RawMembers<'a>) -> Result<TopLevel<'a>, Error> {
+        let mut t = TopLevel::default();
+        for (key, value) in members {
+            let name = json::string(key);
+            let slot = match name.as_deref() {
+                Some("callSid") => &mut t.call_sid,
+                Some("stage") => &mut t.stage,
+                Some("attemptCount") => &mut t.attempt_count,
+                Some("clientId") => &mut t.client_id,
+                Some("jobNumber") => &mut t.job_number,
+                Some("actionType") => &mut t.action_type,
+                Some("actionValue") => &mut t.action_value,
+                Some("jobData") => &mut t.job_data,
+                Some("lastUpdated") => &mut t.last_updated,
+                Some("language") => &mut t.language,
+                Some("schemaVersion") => &mut t.schema_version,
+                Some("rev") => &mut t.rev,
+                Some("action") => &mut t.action,
+                Some("compressed") => &mut t.compressed,
+                _ => {
+                    t.extra.push(key_text(key)?, value.to_owned());
+                    continue;
+                }
+            };
+            *slot = Some(value);
+        }
+        t.extra.dedup();
+        Ok(t)
+    }
+
+    /// Validates the slots into a state; `action` and `compressed`, when not consumed by a
+    /// migration, are kept as ordinary fields.
+    pub(crate) fn into_state(
+        self,
+        rule: CallSidRule,
+        action_type: Option<Name>,
+    ) -> Result<CallState, Error> {
+        let call_sid = match present(self.call_sid) {
+            None => return Err(Error::field("callSid", "is required")),
+            Some(raw) => {
+                let sid = json::string(raw).ok_or_else(|| Error::field("callSid", "must be a string"))?;
+                call_sid(&sid, rule)?;
+                sid.into_owned()
+            }
+        };
+        let stage = name(required(self.stage, "stage")?, "stage")?;
+        let attempt_count = json::integer(required(self.attempt_count, "attemptCount")?, 0.0, MAX_ATTEMPTS)
+            .ok_or_else(|| Error::field("attemptCount", "must be an integer from 0 to 2147483647"))?;
+        let action_type = match action_type {
+            Some(n) => Some(n),
+            None => present(self.action_type).map(|raw| name(raw, "actionType")).transpose()?,
+        };
+        let job_data = present(self.job_data)
+            .map(job_record_at)
+            .transpose()?;
+        let language = match json::string(required(self.language, "language")?).as_deref() {
+            Some("es") => Language::Es,
+            Some("en") => Language::En,
+            _ => return Err(Error::field("language", "must be 'es' or 'en'")),
+        };
+        let mut extra = self.extra;
+        for (key, raw) in [("action", self.action), ("compressed", self.compressed)] {
+            if let Some(raw) = raw {
+                extra.push(Text::new(key), raw.to_owned());
+            }
+        }
+        Ok(CallState {
+            call_sid,
+            stage,
+            attempt_count: attempt_count as u32,
+            client_id: optional_text(self.client_id, "clientId")?,
+            job_number: optional_text(self.job_number, "jobNumber")?,
+            action_type,
+            action_value: optional_text(self.action_value, "actionValue")?,
+            job_data,
+            last_updated: date(required(self.last_updated, "lastUpdated")?, "lastUpdated")?,
+            language,
+            extra,
+        })
+    }
+}
+
+/// A `Name` (stage or action type) from a raw value.
+pub(crate) fn name(raw: &RawValue, path: &str) -> Result<Name, Error> {
+    json::string(raw)
+        .and_then(|s| Name::new(&s))
+        .ok_or_else(|| Error::field(path, "must match ^[A-Z][A-Z0-9_]{0,63}$"))
+}
+
+/// A `JobRecord` from a raw value, errors named from `jobData`.
+pub(crate) fn job_record_at(raw: &RawValue) -> Result<JobRecord, Error> {
+    job_record(raw).map_err(|e| e.within("jobData"))
+}
+
+fn job_record(raw: &RawValue) -> Result<JobRecord, Error> {
+    let members = json::nested_object(raw, "")?;
+    let mut slots: [Option<&RawValue>; 6] = [None; 6];
+    let mut extra = Fields::default();
+    for (key, value) in members {
+        let i = match json::string(key).as_deref() {
+            Some("id") => 0,
+            Some("jobNumber") => 1,
+            Some("status") => 2,
+            Some("createdDate") => 3,
+            Some("updatedDate") => 4,
+            Some("scheduledDate") => 5,
+            _ => {
+                extra.push(key_text(key)?, value.to_owned());
+                continue;
+            }
+        };
+        slots[i] = Some(value);
+    }
+    extra.dedup();
+    let text = |raw: Option<&RawValue>, path: &str| -> Result<Text, Error> {
+        Text::from_raw(required(raw, path)?).ok_or_else(|| Error::field(path, "must be a string"))
+    };
+    let opt_date = |raw: Option<&RawValue>, path: &str| present(raw).map(|r| date(r, path)).transpose();
+    Ok(JobRecord {
+        id: text(slots[0], "id")?,
+        job_number: text(slots[1], "jobNumber")?,
+        status: text(slots[2], "status")?,
+        created_date: opt_date(slots[3], "createdDate")?,
+        updated_date: opt_date(slots[4], "updatedDate")?,
+        scheduled_date: opt_date(slots[5], "scheduledDate")?,
+        extra,
+    })
+}
+
+fn present(raw: Option<&RawValue>) -> Option<&RawValue> {
+    raw.filter(|r| !json::is_null(r))
+}
+
+fn required<'a>(raw: Option<&'a RawValue>, path: &str) -> Result<&'a RawValue, Error> {
+    present(raw).ok_or_else(|| Error::field(path, "is required"))
+}
+
+fn optional_text(raw: Option<&RawValue>, path: &str) -> Result<Option<Text>, Error> {
+    let Some(raw) = present(raw) else { return Ok(None) };
+    let text = Text::from_raw(raw).ok_or_else(|| Error::field(path, "must be a string"))?;
+    // UTF-8 bytes bound UTF-16 units from above, so most strings skip the count.
+    if raw.get().len() - 2 > MAX_TEXT_UNITS && text.utf16_len() > MAX_TEXT_UNITS {
+        return Err(Error::field(path, "longer than 1024 UTF-16 code units"));
+    }
+    Ok(Some(text))
+}
+
+fn date(raw: &RawValue, path: &str) -> Result<Timestamp, Error> {
+    let s = json::string(raw).ok_or_else(|| Error::date(path, "must be a date"))?;
+    Timestamp::parse(&s, path)
+}
+
+fn key_text(key: &RawValue) -> Result<Text, Error> {
+    Text::from_raw(key).ok_or_else(|| Error::json("object key is not a string"))
+}
