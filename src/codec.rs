@@ -24,19 +24,13 @@ pub struct Record {
 }
 
 /// A configured codec: build once (at cold start), reuse for every call.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Codec {
     options: CodecOptions,
 }
 
 /// Largest `rev` a JS number holds exactly (2^53 − 1).
 pub const MAX_REV: u64 = 9_007_199_254_740_991;
-
-impl Default for Codec {
-    fn default() -> Self {
-        Codec { options: CodecOptions::default() }
-    }
-}
 
 impl Codec {
     /// A codec with `options`, after checking them.
@@ -104,9 +98,10 @@ impl Codec {
         }
         let rev = revision(&t)?;
         check_envelope(&t)?;
-        let b64 = t.compressed.and_then(json::string).ok_or_else(|| {
-            Error::compression("`compressed` must be a string")
-        })?;
+        let b64 = t
+            .compressed
+            .and_then(json::string)
+            .ok_or_else(|| Error::compression("`compressed` must be a string"))?;
         let inner = compress::inflate_base64(&b64, self.options.max_bytes)?;
         json::check_depth(&inner)?;
         let members = json::object(&inner, "")
@@ -304,17 +299,25 @@ fn revision(t: &TopLevel<'_>) -> Result<u64, Error> {
 }
 
 fn check_envelope(t: &TopLevel<'_>) -> Result<(), Error> {
-    if let Some(raw) = t.schema_version {
-        if json::integer(raw, 3.0, 3.0).is_none() {
-            return Err(Error::UnsupportedVersion { found: raw.get().to_string() });
-        }
+    if let Some(raw) = t.schema_version.filter(|raw| json::integer(raw, 3.0, 3.0).is_none()) {
+        return Err(Error::UnsupportedVersion { found: raw.get().to_string() });
     }
     let others = [
-        t.stage, t.attempt_count, t.client_id, t.job_number, t.action_type, t.action_value,
-        t.job_data, t.last_updated, t.language, t.action,
+        t.stage,
+        t.attempt_count,
+        t.client_id,
+        t.job_number,
+        t.action_type,
+        t.action_value,
+        t.job_data,
+        t.last_updated,
+        t.language,
+        t.action,
     ];
     if others.iter().any(Option::is_some) || !t.extra.is_empty() {
-        return Err(Error::compression("envelope has fields besides schemaVersion, rev, compressed"));
+        return Err(Error::compression(
+            "envelope has fields besides schemaVersion, rev, compressed",
+        ));
     }
     Ok(())
 }

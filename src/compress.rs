@@ -19,14 +19,15 @@ pub(crate) fn inflate_base64(b64: &str, limit: usize) -> Result<String, Error> {
     let bytes = STANDARD
         .decode(b64)
         .map_err(|_| Error::compression("`compressed` is not standard padded base64"))?;
-    let inflated = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, limit).map_err(|e| {
-        match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-                Error::TooLarge { size: limit.saturating_add(1), limit }
+    let inflated =
+        miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, limit).map_err(|e| {
+            match e.status {
+                miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                    Error::TooLarge { size: limit.saturating_add(1), limit }
+                }
+                _ => Error::compression("`compressed` is not raw DEFLATE data"),
             }
-            _ => Error::compression("`compressed` is not raw DEFLATE data"),
-        }
-    })?;
+        })?;
     String::from_utf8(inflated).map_err(|_| Error::compression("inflated bytes are not UTF-8"))
 }
 

@@ -130,9 +130,12 @@ impl Error {
 
     /// Prefixes the path with a parent field (`createdDate` → `jobData.createdDate`).
     pub(crate) fn within(self, parent: &str) -> Self {
-        let join = |p: String| if p.is_empty() { parent.to_string() } else { format!("{parent}.{p}") };
+        let join =
+            |p: String| if p.is_empty() { parent.to_string() } else { format!("{parent}.{p}") };
         match self {
-            Error::InvalidField { path, reason } => Error::InvalidField { path: join(path), reason },
+            Error::InvalidField { path, reason } => {
+                Error::InvalidField { path: join(path), reason }
+            }
             Error::InvalidDate { path, reason } => Error::InvalidDate { path: join(path), reason },
             other => other,
         }
@@ -161,8 +164,10 @@ mod tests {
             },
             Error::Redis { detail: "NOPERM this user has no permissions".into() },
         ];
-        let text: Vec<String> =
-            all.iter().map(|e| format!("{} [{}] {}", e.code(), e.path().unwrap_or("-"), e)).collect();
+        let text: Vec<String> = all
+            .iter()
+            .map(|e| format!("{} [{}] {}", e.code(), e.path().unwrap_or("-"), e))
+            .collect();
         insta::assert_snapshot!(text.join("\n"), @r"
         INVALID_JSON [-] invalid JSON: EOF while parsing an object at line 1 column 9
         INVALID_FIELD [attemptCount] invalid field `attemptCount`: must be an integer from 0 to 2147483647

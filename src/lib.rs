@@ -10,8 +10,8 @@
 //! ([`Codec::encode`], [`Codec::decode`]), keys, per-stage TTLs, migrations, compression, the
 //! command plans for optimistic concurrency, and the backup line format.
 
-mod codec;
 mod backup;
+mod codec;
 mod compress;
 mod error;
 mod json;

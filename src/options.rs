@@ -103,7 +103,8 @@ impl CodecOptions {
     /// Parses the JS options object (as JSON text); unknown names and bad values are
     /// `INVALID_FIELD` at `options.<path>`.
     pub fn from_json(text: &str) -> Result<CodecOptions, Error> {
-        let value: Value = serde_json::from_str(text).map_err(|_| field("", "must be an object"))?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|_| field("", "must be an object"))?;
         let mut o = CodecOptions::default();
         let Value::Object(map) = value else {
             return match value {
@@ -124,7 +125,9 @@ impl CodecOptions {
                         _ => return Err(field(name, "must be 'lenient' or 'twilio'")),
                     }
                 }
-                "hashTag" => o.hash_tag = v.as_bool().ok_or_else(|| field(name, "must be a boolean"))?,
+                "hashTag" => {
+                    o.hash_tag = v.as_bool().ok_or_else(|| field(name, "must be a boolean"))?
+                }
                 "ttl" => parse_ttl(v, &mut o.ttl)?,
                 "actionTypeMap" => o.action_type_map = parse_action_map(v)?,
                 "compression" => o.compression = Some(parse_compression(v)?),

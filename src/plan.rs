@@ -161,7 +161,12 @@ impl Codec {
     }
 
     /// A blind save of `state`, refused on the server if the stored state is newer.
-    pub fn plan_save(&self, call_sid: &str, state: &CallState, write_id: &str) -> Result<Write, Error> {
+    pub fn plan_save(
+        &self,
+        call_sid: &str,
+        state: &CallState,
+        write_id: &str,
+    ) -> Result<Write, Error> {
         self.write(call_sid, Some(state), WriteMode::Save, String::new(), write_id)
     }
 
@@ -200,7 +205,8 @@ impl Codec {
             Some(s) => {
                 let value = self.encode(s)?;
                 let body = value.strip_prefix(REV_PREFIX).and_then(|v| v.strip_prefix('0'));
-                let body = body.ok_or_else(|| Error::Redis { detail: "unexpected encoding".into() })?;
+                let body =
+                    body.ok_or_else(|| Error::Redis { detail: "unexpected encoding".into() })?;
                 (body.to_string(), s.last_updated.to_iso(), self.stage_ttl(s.stage.as_str()))
             }
         };
@@ -229,16 +235,19 @@ impl Write {
 
     /// Reads the script's reply `[status, value]`.
     pub fn outcome(status: &str, value: Option<String>) -> Result<Outcome, Error> {
-        let missing = || Error::Redis { detail: format!("write script reply {status} without value") };
+        let missing =
+            || Error::Redis { detail: format!("write script reply {status} without value") };
         Ok(match status {
-            "OK" => Outcome::Written {
-                rev: value.and_then(|v| v.parse().ok()).ok_or_else(missing)?,
-            },
+            "OK" => {
+                Outcome::Written { rev: value.and_then(|v| v.parse().ok()).ok_or_else(missing)? }
+            }
             "DUP" => Outcome::Duplicate { stored: value },
             "CONFLICT" => Outcome::Conflict,
             "STALE" => Outcome::Stale { stored: value.ok_or_else(missing)? },
             "CHECK" => Outcome::Check { stored: value.ok_or_else(missing)? },
-            other => return Err(Error::Redis { detail: format!("unexpected write reply {other:?}") }),
+            other => {
+                return Err(Error::Redis { detail: format!("unexpected write reply {other:?}") });
+            }
         })
     }
 

@@ -131,7 +131,11 @@ pub struct Fields(pub(crate) Vec<(Text, Box<RawValue>)>);
 impl PartialEq for Fields {
     fn eq(&self, other: &Self) -> bool {
         self.0.len() == other.0.len()
-            && self.0.iter().zip(&other.0).all(|((k1, v1), (k2, v2))| k1 == k2 && v1.get() == v2.get())
+            && self
+                .0
+                .iter()
+                .zip(&other.0)
+                .all(|((k1, v1), (k2, v2))| k1 == k2 && v1.get() == v2.get())
     }
 }
 
@@ -182,7 +186,9 @@ fn wtf16_lossy(token: &str) -> String {
         let next = rest.get(i + 6..i + 12).and_then(|s| s.strip_prefix("\\u"));
         let low = next.and_then(|h| u16::from_str_radix(h, 16).ok());
         match (hex, low) {
-            (Some(h), Some(l)) if (0xD800..0xDC00).contains(&h) && (0xDC00..0xE000).contains(&l) => {
+            (Some(h), Some(l))
+                if (0xD800..0xDC00).contains(&h) && (0xDC00..0xE000).contains(&l) =>
+            {
                 fixed.push_str(&rest[i..i + 12]);
                 rest = &rest[i + 12..];
             }

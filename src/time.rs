@@ -11,7 +11,9 @@ pub struct Timestamp(DateTime<Utc>);
 impl Timestamp {
     /// The instant `ms` milliseconds after the Unix epoch, if RFC 3339 can write it.
     pub fn from_millis(ms: i64) -> Option<Timestamp> {
-        DateTime::from_timestamp_millis(ms).filter(|d| (0..=9999).contains(&d.year())).map(Timestamp)
+        DateTime::from_timestamp_millis(ms)
+            .filter(|d| (0..=9999).contains(&d.year()))
+            .map(Timestamp)
     }
 
     /// Milliseconds since the Unix epoch (what `Date.prototype.getTime` returns).
@@ -79,9 +81,9 @@ fn iso_fast(b: &[u8]) -> Option<Timestamp> {
         return None;
     }
     let num = |at: usize, width: usize| -> Option<u32> {
-        b[at..at + width].iter().try_fold(0u32, |n, c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
+        b[at..at + width]
+            .iter()
+            .try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
     };
     let date = NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 2)?, num(8, 2)?)?;
     let time = date.and_hms_milli_opt(num(11, 2)?, num(14, 2)?, num(17, 2)?, num(20, 3)?)?;

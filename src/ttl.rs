@@ -11,7 +11,7 @@ pub(crate) fn stage_ttl(o: &TtlOptions, stage: &str) -> u32 {
 /// The TTL after extending `current` (Redis `TTL`'s answer) by `add` seconds: `None` when the
 /// key is missing or has no expiry, never above `max`, never below `current`.
 pub(crate) fn extended_ttl(o: &TtlOptions, current: f64, add: f64) -> Result<Option<i64>, Error> {
-    if !(add.is_finite() && add.fract() == 0.0 && add >= 1.0 && add <= 2_147_483_647.0) {
+    if !(add.is_finite() && add.fract() == 0.0 && (1.0..=2_147_483_647.0).contains(&add)) {
         return Err(Error::field("additionalSeconds", "must be a positive integer"));
     }
     if !(current.is_finite() && current.fract() == 0.0) {

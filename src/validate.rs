@@ -90,21 +90,26 @@ impl<'a> TopLevel<'a> {
         let call_sid = match present(self.call_sid) {
             None => return Err(Error::field("callSid", "is required")),
             Some(raw) => {
-                let sid = json::string(raw).ok_or_else(|| Error::field("callSid", "must be a string"))?;
+                if !raw.get().starts_with('"') {
+                    return Err(Error::field("callSid", "must be a string"));
+                }
+                // A lone surrogate cannot be a valid SID; it fails the rule like any other.
+                let sid = json::string(raw).unwrap_or_default();
                 call_sid(&sid, rule)?;
                 sid.into_owned()
             }
         };
         let stage = name(required(self.stage, "stage")?, "stage")?;
-        let attempt_count = json::integer(required(self.attempt_count, "attemptCount")?, 0.0, MAX_ATTEMPTS)
-            .ok_or_else(|| Error::field("attemptCount", "must be an integer from 0 to 2147483647"))?;
+        let attempt_count =
+            json::integer(required(self.attempt_count, "attemptCount")?, 0.0, MAX_ATTEMPTS)
+                .ok_or_else(|| {
+                    Error::field("attemptCount", "must be an integer from 0 to 2147483647")
+                })?;
         let action_type = match action_type {
             Some(n) => Some(n),
             None => present(self.action_type).map(|raw| name(raw, "actionType")).transpose()?,
         };
-        let job_data = present(self.job_data)
-            .map(job_record_at)
-            .transpose()?;
+        let job_data = present(self.job_data).map(job_record_at).transpose()?;
         let language = match json::string(required(self.language, "language")?).as_deref() {
             Some("es") => Language::Es,
             Some("en") => Language::En,
@@ -167,7 +172,8 @@ fn job_record(raw: &RawValue) -> Result<JobRecord, Error> {
     let text = |raw: Option<&RawValue>, path: &str| -> Result<Text, Error> {
         Text::from_raw(required(raw, path)?).ok_or_else(|| Error::field(path, "must be a string"))
     };
-    let opt_date = |raw: Option<&RawValue>, path: &str| present(raw).map(|r| date(r, path)).transpose();
+    let opt_date =
+        |raw: Option<&RawValue>, path: &str| present(raw).map(|r| date(r, path)).transpose();
     Ok(JobRecord {
         id: text(slots[0], "id")?,
         job_number: text(slots[1], "jobNumber")?,

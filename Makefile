@@ -1,0 +1,33 @@
+# callstate — the two set-up commands are `make demo` and `make test`; both install what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := test
+.PHONY: setup build test test-rust test-wasm-core test-js demo bench clean
+
+setup:            ## toolchains and system packages (idempotent; fast when done)
+	bash scripts/setup.sh
+
+build: setup      ## both npm packages, ready (SPEC §1 packaging contract)
+	bash scripts/build.sh
+
+test: build test-rust test-wasm-core test-js   ## everything: fmt, clippy, Rust, WASM, JS, store
+
+test-rust:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo test --workspace
+
+test-wasm-core:   ## the core builds for wasm32 with the SPEC §11 toolchain
+	source scripts/env-wasm.sh && cargo build --target wasm32-unknown-unknown -p callstate --release
+
+test-js: build
+	bash scripts/test-js.sh
+
+demo: build       ## a call's state through both packages (the Redis call demo lands with the store)
+	node examples/demo.mjs
+
+bench: build      ## quick ratio check: encode+decode vs the seed's plain JS
+	node bench/quick.mjs
+
+clean:
+	cargo clean
+	rm -rf bindings/node/*.node bindings/wasm/pkg* .tools
