@@ -23,6 +23,7 @@ mod state;
 mod time;
 mod ttl;
 mod validate;
+pub mod wire;
 
 pub use backup::{BackupLine, RestoreStep};
 pub use codec::{Codec, MAX_REV, Record, record_json, state_json};

@@ -5,7 +5,7 @@
 //! from the fixed prefix every value this library writes starts with —
 //! `{"schemaVersion":3,"rev":N,"lastUpdated":"…",` — so it never re-encodes the value; it
 //! sets the new `rev` to `max(old + 1, server TIME in µs)` and remembers the write id, so a
-//! resent write is applied once. [`decide`] is the same logic in Rust, for the
+//! resent write is applied once. [`Write::decide`] is the same logic in Rust, for the
 //! `WATCH`/`MULTI` fallback where scripting is refused.
 
 use crate::codec::{Codec, REV_PREFIX};
@@ -67,7 +67,8 @@ return n
 pub const EXTEND_SCRIPT_SHA1: &str = "fd3e2c70067b2fd8d080f4240633e779515f75e0";
 
 /// A planned write: what the store sends, by script or by the `WATCH` fallback.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Write {
     /// The state key.
     pub key: String,
@@ -88,7 +89,8 @@ pub struct Write {
 }
 
 /// Whether a write compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum WriteMode {
     /// Write unless the stored state is newer (`STALE_WRITE`).
     Save,
@@ -96,8 +98,9 @@ pub enum WriteMode {
     Cas,
 }
 
-/// What a write did, read from the script's reply (or decided by [`decide`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a write did, read from the script's reply (or decided by [`Write::decide`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Outcome {
     /// Written with this new `rev`.
     Written {
@@ -125,10 +128,14 @@ pub enum Outcome {
 }
 
 /// What the `WATCH` fallback does after reading.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "step", rename_all = "camelCase")]
 pub enum FallbackStep {
     /// Nothing to write: `UNWATCH`, then this outcome.
-    Done(Outcome),
+    Done {
+        /// The outcome.
+        outcome: Outcome,
+    },
     /// Send `MULTI`, these commands, `EXEC`; a nil `EXEC` reply is [`Outcome::Conflict`],
     /// otherwise [`Outcome::Written`] with `rev`.
     Exec {
@@ -266,7 +273,9 @@ impl Write {
     /// this write id was applied, and the server's `TIME` (seconds, microseconds).
     pub fn decide(&self, cur: Option<&str>, applied: bool, time: (u64, u64)) -> FallbackStep {
         if applied {
-            return FallbackStep::Done(Outcome::Duplicate { stored: cur.map(str::to_string) });
+            return FallbackStep::Done {
+                outcome: Outcome::Duplicate { stored: cur.map(str::to_string) },
+            };
         }
         let rev = cur.and_then(prefix_rev);
         match self.mode {
@@ -278,15 +287,21 @@ impl Write {
                     (_, None) => false,
                 };
                 if !ok {
-                    return FallbackStep::Done(Outcome::Conflict);
+                    return FallbackStep::Done { outcome: Outcome::Conflict };
                 }
             }
             WriteMode::Save => {
                 if let Some(cur) = cur {
                     match prefix_last_updated(cur) {
-                        None => return FallbackStep::Done(Outcome::Check { stored: cur.into() }),
+                        None => {
+                            return FallbackStep::Done {
+                                outcome: Outcome::Check { stored: cur.into() },
+                            };
+                        }
                         Some(lu) if self.last_updated.as_str() < lu => {
-                            return FallbackStep::Done(Outcome::Stale { stored: lu.into() });
+                            return FallbackStep::Done {
+                                outcome: Outcome::Stale { stored: lu.into() },
+                            };
                         }
                         Some(_) => {}
                     }

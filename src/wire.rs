@@ -1,0 +1,106 @@
+//! The string surface both JS bindings forward verbatim: JSON text in, JSON text out.
+//!
+//! Keeping it here (not in each binding) means the napi and WASM packages cannot drift: a
+//! binding converts its arguments to `&str`/numbers, calls one of these, and hands the text back
+//! for the shared JS shim to `JSON.parse`.
+
+use serde_json::json;
+
+use crate::backup::RestoreStep;
+use crate::codec::{Codec, record_json, state_json};
+use crate::error::Error;
+use crate::options::CodecOptions;
+use crate::plan::{self, Write};
+
+/// A codec from the JS options object as JSON text (`"null"` or `""` for defaults).
+pub fn codec(options_json: &str) -> Result<Codec, Error> {
+    if options_json.is_empty() {
+        return Ok(Codec::default());
+    }
+    Codec::new(CodecOptions::from_json(options_json)?)
+}
+
+/// `serializeCallState`: a state as JSON (dates as strings) → the Redis value.
+pub fn encode(c: &Codec, state_json: &str) -> Result<String, Error> {
+    c.encode(&c.parse_state(state_json)?)
+}
+
+/// `deserializeCallState`: the Redis value → the state as JSON.
+pub fn decode(c: &Codec, stored: &str) -> Result<String, Error> {
+    Ok(state_json(&c.decode(stored)?.state))
+}
+
+/// `decodeRecord`: the Redis value → `{state, revision, schemaVersion, migratedFrom}` JSON.
+pub fn decode_record(c: &Codec, stored: &str) -> Result<String, Error> {
+    Ok(record_json(&c.decode(stored)?))
+}
+
+/// `migrateCallState`: a plain object as JSON and a version → the state as JSON.
+pub fn migrate(c: &Codec, data_json: &str, version: &str) -> Result<String, Error> {
+    Ok(state_json(&c.migrate(data_json, version)?))
+}
+
+/// `extendedTtl`: the new TTL as JSON (`null` = leave alone).
+pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> {
+    Ok(json!(c.extended_ttl(current, add)?).to_string())
+}
+
+/// A store plan, by operation name, as JSON. `args` are the operation's string arguments:
+///
+/// | op | args | result |
+/// |---|---|---|
+/// | `get`, `delete` | sid | argv |
+/// | `extend` | sid, seconds | argv (`EVALSHA`) |
+/// | `save` | sid, state JSON, write id | [`Write`] |
+/// | `update` | sid, previous value or null, next state JSON or null, write id | [`Write`] |
+/// | `writeCommand` | write JSON, `"evalsha"` or `"eval"` | argv |
+/// | `outcome` | status, value or null | [`plan::Outcome`] |
+/// | `fallbackReads` | write JSON | argv list |
+/// | `decide` | write JSON, stored or null, applied (`"1"`/`"0"`), TIME seconds, µs | [`plan::FallbackStep`] |
+/// | `evalFallback` | argv JSON | argv or null |
+/// | `scan` | cursor, pattern or null | argv |
+/// | `isStateKey` | key | bool |
+/// | `backupLine` | key, pttl ms, at ms, value | string |
+/// | `restore` | line, now ms, replace (`"1"`/`"0"`) | `{set: argv}`, `"expired"` or `"invalid"` |
+pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error> {
+    let arg = |i: usize| args.get(i).copied().flatten();
+    let s = |i: usize| arg(i).unwrap_or_default();
+    let num = |i: usize| s(i).parse::<f64>().unwrap_or(f64::NAN);
+    let write = |i: usize| {
+        serde_json::from_str::<Write>(s(i)).map_err(|e| Error::field("write", e.to_string()))
+    };
+    let out = match op {
+        "get" => json!(c.plan_get(s(0))?),
+        "delete" => json!(c.plan_delete(s(0))?),
+        "extend" => json!(c.plan_extend(s(0), num(1))?),
+        "save" => json!(c.plan_save(s(0), &c.parse_state(s(1))?, s(2))?),
+        "update" => {
+            let next = arg(2).map(|n| c.parse_state(n)).transpose()?;
+            json!(c.plan_update(s(0), arg(1), next.as_ref(), s(3))?)
+        }
+        "writeCommand" => match s(1) {
+            "eval" => json!(write(0)?.eval()),
+            _ => json!(write(0)?.evalsha()),
+        },
+        "outcome" => json!(Write::outcome(s(0), arg(1).map(str::to_string))?),
+        "fallbackReads" => json!(write(0)?.fallback_reads()),
+        "decide" => {
+            let time = (num(3) as u64, num(4) as u64);
+            json!(write(0)?.decide(arg(1), s(2) == "1", time))
+        }
+        "evalFallback" => {
+            let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
+            json!(plan::eval_fallback(&argv))
+        }
+        "scan" => json!(c.plan_scan(s(0), arg(1))),
+        "isStateKey" => json!(c.is_state_key(s(0))),
+        "backupLine" => json!(c.backup_line(s(0), num(1) as i64, num(2) as i64, s(3))),
+        "restore" => match c.plan_restore(s(0), num(1) as i64, s(2) == "1") {
+            RestoreStep::Set(argv) => json!({ "set": argv }),
+            RestoreStep::Expired => json!("expired"),
+            RestoreStep::Invalid => json!("invalid"),
+        },
+        other => return Err(Error::field("op", format!("unknown plan {other:?}"))),
+    };
+    Ok(out.to_string())
+}
