@@ -1,0 +1,5 @@
+//! napi-rs link setup (exports the module-registration symbol; macOS `dynamic_lookup`).
+
+fn main() {
+    napi_build::setup();
+}

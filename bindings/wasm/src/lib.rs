@@ -1,0 +1,78 @@
+//! The `callstate-wasm` module: exports only. JS ⇄ core conversion lives in [`convert`];
+//! defaults and validation live in the core. The public API is built over [`RawCodec`] by the
+//! shared shim (`bindings/js`), the same shim that wraps the napi build.
+//!
+//! States cross as strings both ways (SPEC §12): JSON text in, JSON text out, `JSON.parse` on
+//! the JS side. A panic here traps (`RuntimeError: unreachable`): a JS exception, never an abort.
+
+use callstate::{Codec, CodecOptions, record_json, state_json};
+use wasm_bindgen::prelude::*;
+
+mod convert;
+
+use convert::JsResult;
+
+/// A configured codec. Every method takes and returns strings (JSON text where structured),
+/// exactly like the napi build's `RawCodec`; errors are `Error`s with `code` and `path`.
+#[wasm_bindgen(js_name = RawCodec)]
+pub struct RawCodec {
+    codec: Codec,
+}
+
+#[wasm_bindgen(js_class = RawCodec)]
+impl RawCodec {
+    /// Builds a codec from `JSON.stringify(options)` (`null` or absent: the defaults).
+    #[wasm_bindgen(constructor)]
+    pub fn new(options_json: Option<String>) -> Result<RawCodec, JsValue> {
+        let options = match options_json {
+            Some(text) => CodecOptions::from_json(&text),
+            None => Ok(CodecOptions::default()),
+        };
+        let codec = options.and_then(Codec::new).js()?;
+        Ok(RawCodec { codec })
+    }
+
+    /// The Redis key of a call's state.
+    pub fn key(&self, call_sid: &str) -> Result<String, JsValue> {
+        self.codec.state_key(call_sid).js()
+    }
+
+    /// Seconds a state in `stage` lives.
+    #[wasm_bindgen(js_name = stageTtl)]
+    pub fn stage_ttl(&self, stage: &str) -> u32 {
+        self.codec.stage_ttl(stage)
+    }
+
+    /// The TTL after extending `current` by `add` seconds; `null`: leave the key alone.
+    #[wasm_bindgen(js_name = extendedTtl)]
+    pub fn extended_ttl(&self, current: f64, add: f64) -> Result<Option<f64>, JsValue> {
+        self.codec.extended_ttl(current, add).map(|t| t.map(convert::number)).js()
+    }
+
+    /// The stored value for a state given as JSON text (dates as strings).
+    pub fn encode(&self, state_json: &str) -> Result<String, JsValue> {
+        self.codec.parse_state(state_json).and_then(|s| self.codec.encode(&s)).js()
+    }
+
+    /// The state JSON of a stored value (any version, compressed or not).
+    pub fn decode(&self, stored: &str) -> Result<String, JsValue> {
+        self.codec.decode(stored).map(|r| state_json(&r.state)).js()
+    }
+
+    /// `{state, revision, schemaVersion, migratedFrom}` as JSON text.
+    #[wasm_bindgen(js_name = decodeRecord)]
+    pub fn decode_record(&self, stored: &str) -> Result<String, JsValue> {
+        self.codec.decode(stored).map(|r| record_json(&r)).js()
+    }
+
+    /// The state JSON of `data_json` migrated from `version` (`v1`, `v2`, `v3`).
+    pub fn migrate(&self, data_json: &str, version: &str) -> Result<String, JsValue> {
+        self.codec.migrate(data_json, version).map(|s| state_json(&s)).js()
+    }
+
+    /// The seed's `compressJobData`: the job record's essential fields, as JSON text.
+    #[wasm_bindgen(js_name = compressJobData)]
+    pub fn compress_job_data(&self, job_json: &str) -> Result<String, JsValue> {
+        self.codec.compress_job_data(job_json).js()
+    }
+}
