@@ -81,6 +81,108 @@ pub(crate) fn string(raw: &RawValue) -> Option<Cow<'_, str>> {
     serde_json::from_str::<String>(token).ok().map(Cow::Owned)
 }
 
+/// A JSON string token as `JSON.stringify` writes it: `"`, `\\` and controls escaped (short
+/// forms where they exist), lone surrogates as `\udXXX`, everything else raw. Tokens without a
+/// backslash are already canonical and are returned as they are.
+pub(crate) fn canonical_string(token: &str) -> Cow<'_, str> {
+    if !token.contains('\\') || is_canonical_escaped(token) {
+        return Cow::Borrowed(token);
+    }
+    let units = utf16_units(&token[1..token.len() - 1]);
+    let mut out = String::with_capacity(token.len());
+    out.push('"');
+    for item in char::decode_utf16(units) {
+        match item {
+            Ok(c) => push_char(&mut out, c),
+            Err(lone) => out.push_str(&format!("\\u{:04x}", lone.unpaired_surrogate())),
+        }
+    }
+    out.push('"');
+    Cow::Owned(out)
+}
+
+/// Whether every escape in `token` is one `JSON.stringify` itself writes.
+fn is_canonical_escaped(token: &str) -> bool {
+    let b = token.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match b.get(i + 1) {
+            Some(b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+            Some(b'u') => {
+                let hex = token.get(i + 2..i + 6).unwrap_or("");
+                let Ok(u) = u16::from_str_radix(hex, 16) else { return false };
+                let lower = !hex.bytes().any(|c| c.is_ascii_uppercase());
+                let short = matches!(u, 0x08 | 0x09 | 0x0a | 0x0c | 0x0d);
+                let lone = (0xD800..0xE000).contains(&u) && !paired(token, i, u);
+                if !(lower && ((u < 0x20 && !short) || lone)) {
+                    return false;
+                }
+                i += 6;
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Whether the surrogate escape at `i` is half of a valid pair.
+fn paired(token: &str, i: usize, u: u16) -> bool {
+    let unit = |at: usize| {
+        token.get(at..at + 2).filter(|p| *p == "\\u")?;
+        u16::from_str_radix(token.get(at + 2..at + 6)?, 16).ok()
+    };
+    match u {
+        0xD800..=0xDBFF => unit(i + 6).is_some_and(|l| (0xDC00..0xE000).contains(&l)),
+        _ => i >= 6 && unit(i - 6).is_some_and(|h| (0xD800..0xDC00).contains(&h)),
+    }
+}
+
+/// The UTF-16 code units of a JSON string body (escapes decoded, lone surrogates kept).
+fn utf16_units(inner: &str) -> Vec<u16> {
+    let mut units = Vec::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            let mut buf = [0u16; 2];
+            units.extend_from_slice(c.encode_utf16(&mut buf));
+            continue;
+        }
+        let unit = match chars.next() {
+            Some('b') => 0x08,
+            Some('f') => 0x0c,
+            Some('n') => 0x0a,
+            Some('r') => 0x0d,
+            Some('t') => 0x09,
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                u16::from_str_radix(&hex, 16).unwrap_or(0xFFFD)
+            }
+            Some(other) => other as u16, // `"`, `\\`, `/` (the parser allowed no others)
+            None => break,
+        };
+        units.push(unit);
+    }
+    units
+}
+
+fn push_char(out: &mut String, c: char) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\u{08}' => out.push_str("\\b"),
+        '\u{0c}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+        c => out.push(c),
+    }
+}
+
 /// Length in UTF-16 code units of a raw JSON string token (escapes counted as what they encode).
 pub(crate) fn utf16_len(token: &str) -> usize {
     let inner = &token[1..token.len().saturating_sub(1)];
@@ -162,6 +264,15 @@ mod tests {
         assert_eq!(utf16_len(r#""\ud800x""#), 2);
         assert_eq!(utf16_len("\"😀\""), 2);
         assert_eq!(utf16_len(r#""\n\"""#), 2);
+    }
+
+    #[test]
+    fn strings_are_written_as_json_stringify_writes_them() {
+        assert_eq!(canonical_string(r#""a\u0041\/\u00e9\u001F""#), "\"aA/é\\u001f\"");
+        assert_eq!(canonical_string(r#""\ud83d\ude00 \uD800""#), "\"😀 \\ud800\"");
+        assert_eq!(canonical_string(r#""\u0008\n\u007f""#), "\"\\b\\n\u{7f}\"");
+        let kept = r#""x\ud800\u0001\"\\""#;
+        assert!(matches!(canonical_string(kept), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub(crate) fn detect(t: &TopLevel<'_>) -> Result<u8, Error> {
             Some(v) => Ok(v as u8),
             None => Err(Error::UnsupportedVersion { found: raw.get().to_string() }),
         },
-        None if t.language.is_none() => Ok(1),
+        None if t.language.is_none_or(json::is_null) => Ok(1),
         None if t.action.is_some() => Ok(2),
         None => Ok(3),
     }

@@ -102,9 +102,11 @@ impl Text {
         Text(token.into_boxed_str())
     }
 
-    /// Wraps a raw JSON string token; `None` if `raw` is not a string.
+    /// Wraps a raw JSON string token, rewritten as `JSON.stringify` would write it when it
+    /// holds other escapes; `None` if `raw` is not a string.
     pub(crate) fn from_raw(raw: &RawValue) -> Option<Text> {
-        raw.get().starts_with('"').then(|| Text(raw.get().into()))
+        let token = raw.get();
+        token.starts_with('"').then(|| Text(crate::json::canonical_string(token).into()))
     }
 
     /// The value, with any lone surrogate replaced by U+FFFD (Rust strings cannot hold one).

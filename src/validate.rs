@@ -90,10 +90,7 @@ impl<'a> TopLevel<'a> {
         let call_sid = match present(self.call_sid) {
             None => return Err(Error::field("callSid", "is required")),
             Some(raw) => {
-                if !raw.get().starts_with('"') {
-                    return Err(Error::field("callSid", "must be a string"));
-                }
-                // A lone surrogate cannot be a valid SID; it fails the rule like any other.
+                // A non-string, or a lone surrogate, fails the rule like any other bad SID.
                 let sid = json::string(raw).unwrap_or_default();
                 call_sid(&sid, rule)?;
                 sid.into_owned()

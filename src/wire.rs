@@ -60,6 +60,8 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `evalFallback` | argv JSON | argv or null |
 /// | `scan` | cursor, pattern or null | argv |
 /// | `isStateKey` | key | bool |
+/// | `hashTag` | — | bool: whether every key of a call shares a cluster slot |
+/// | `normalize` | state JSON | state JSON as stored and read back |
 /// | `backupLine` | key, pttl ms, at ms, value | string |
 /// | `restore` | line, now ms, replace (`"1"`/`"0"`) | `{set: argv}`, `"expired"` or `"invalid"` |
 pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error> {
@@ -94,6 +96,8 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         }
         "scan" => json!(c.plan_scan(s(0), arg(1))),
         "isStateKey" => json!(c.is_state_key(s(0))),
+        "hashTag" => json!(c.options().hash_tag),
+        "normalize" => json!(state_json(&c.parse_state(s(0))?)),
         "backupLine" => json!(c.backup_line(s(0), num(1) as i64, num(2) as i64, s(3))),
         "restore" => match c.plan_restore(s(0), num(1) as i64, s(2) == "1") {
             RestoreStep::Set(argv) => json!({ "set": argv }),
