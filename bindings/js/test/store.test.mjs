@@ -1,0 +1,216 @@
+// The store against a real redis-server, once per client (ioredis, node-redis) and backend
+// (CALLSTATE_BACKEND=native|wasm). Started by scripts/test-store.sh, which passes REDIS_PORT.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import { execFileSync } from 'node:child_process';
+
+const require = createRequire(import.meta.url);
+const backend = process.env.CALLSTATE_BACKEND ?? 'native';
+const cs = require(backend === 'wasm' ? '../../wasm' : '../../node');
+const { createCallStateStore, CallStateCodec, CallStateError } = cs;
+const Redis = require('ioredis');
+const { createClient } = require('redis');
+const PORT = Number(process.env.REDIS_PORT);
+const cli = (...args) => execFileSync('redis-cli', ['-p', String(PORT), ...args]).toString().trim();
+
+const clients = {
+  ioredis: async () => new Redis({ port: PORT, host: '127.0.0.1', lazyConnect: false }),
+  'node-redis': async () => { const c = createClient({ url: `redis://127.0.0.1:${PORT}` }); await c.connect(); return c; },
+};
+const closeClient = async (c) => (c.quit ? c.quit() : c.disconnect());
+
+let n = 0;
+const sid = () => `CA${backend}${Date.now().toString(36)}x${n++}`;
+const state = (callSid, over = {}) => ({
+  callSid, stage: 'COLLECT_CLIENT_ID', attemptCount: 0,
+  lastUpdated: new Date('2024-03-15T14:30:22.000Z'), language: 'es', ...over,
+});
+const revOf = (key) => JSON.parse(cli('GET', key)).rev;
+
+for (const [kind, connect] of Object.entries(clients)) {
+  describe(`store on ${kind} (${backend})`, () => {
+    let redis; let store;
+    before(async () => { redis = await connect(); store = createCallStateStore(redis, { onRedisError: 'throw' }); });
+    after(async () => { await store.close(); await closeClient(redis); });
+
+    test('save, get, extend, delete; TTL follows the stage', async () => {
+      const id = sid();
+      await store.saveCallState(id, state(id, { stage: 'CONFIRM_JOB', clientId: 'ABC123' }));
+      const pttl = Number(cli('PTTL', `call_state:${id}`));
+      assert.ok(pttl > 599_000 && pttl <= 600_000, `pttl ${pttl}`);
+      const got = await store.getCallState(id);
+      assert.equal(got.clientId, 'ABC123');
+      assert.ok(got.lastUpdated instanceof Date);
+      assert.equal(await store.extendCallStateTTL(id, 100), 700);
+      assert.equal(await store.extendCallStateTTL(id, 100_000), 7200);
+      assert.equal(await store.extendCallStateTTL('CAmissing1', 100), null);
+      cli('SET', 'call_state:CAnoexpiry1', cli('GET', `call_state:${id}`));
+      assert.equal(await store.extendCallStateTTL('CAnoexpiry1', 100), null);
+      assert.equal(Number(cli('TTL', 'call_state:CAnoexpiry1')), -1, 'no expiry added');
+      await store.deleteCallState(id);
+      assert.equal(await store.getCallState(id), null);
+    });
+
+    test('50 concurrent updaters on separate connections: exact count', async () => {
+      const id = sid();
+      await store.saveCallState(id, state(id));
+      const conns = await Promise.all(Array.from({ length: 50 }, connect));
+      const stores = conns.map((c) => createCallStateStore(c, { onRedisError: 'throw', timeoutMs: 20_000 }));
+      await Promise.all(stores.map((s) => s.updateCallState(id, (cur) => ({
+        ...cur, attemptCount: cur.attemptCount + 1, lastUpdated: new Date(),
+      }), { maxRetries: 200 })));
+      assert.equal((await store.getCallState(id)).attemptCount, 50);
+      await Promise.all(stores.map((s) => s.close()));
+      await Promise.all(conns.map(closeClient));
+    });
+
+    test('mixed save and update: rev strictly increases, nothing resurrects', async () => {
+      const id = sid();
+      const key = `call_state:${id}`;
+      let last = 0;
+      for (let i = 0; i < 10; i++) {
+        if (i % 2) await store.saveCallState(id, state(id, { attemptCount: i, lastUpdated: new Date() }));
+        else await store.updateCallState(id, (cur) => state(id, { attemptCount: i, lastUpdated: new Date() }));
+        const rev = revOf(key);
+        assert.ok(rev > last, `rev ${rev} after ${last}`);
+        last = rev;
+      }
+      await store.updateCallState(id, () => null);
+      assert.equal(cli('EXISTS', key), '0');
+      await store.saveCallState(id, state(id, { lastUpdated: new Date() }));
+      assert.ok(revOf(key) > last, 'rev grows across delete and re-create');
+    });
+
+    test('a late webhook is STALE_WRITE and writes nothing', async () => {
+      const id = sid();
+      await store.saveCallState(id, state(id, { stage: 'ASK_ACTION' }));
+      const before = cli('GET', `call_state:${id}`);
+      const older = state(id, { lastUpdated: new Date('2024-03-15T14:30:21.000Z') });
+      await assert.rejects(store.saveCallState(id, older), (e) => e instanceof CallStateError && e.code === 'STALE_WRITE');
+      await assert.rejects(store.updateCallState(id, () => older), (e) => e.code === 'STALE_WRITE');
+      assert.equal(cli('GET', `call_state:${id}`), before);
+      await store.saveCallState(id, state(id, { stage: 'EXECUTE_ACTION' })); // equal is not stale
+    });
+
+    test('a schemaVersion 4 value is never overwritten', async () => {
+      const id = sid();
+      const v4 = JSON.stringify({ schemaVersion: 4, rev: 9, callSid: id, future: true });
+      cli('SET', `call_state:${id}`, v4);
+      await assert.rejects(store.updateCallState(id, (s) => s), (e) => e.code === 'UNSUPPORTED_VERSION');
+      await assert.rejects(store.saveCallState(id, state(id)), (e) => e.code === 'UNSUPPORTED_VERSION');
+      assert.equal(cli('GET', `call_state:${id}`), v4);
+    });
+
+    test('old values migrate on read and the upgrade is written back', async () => {
+      const id = sid();
+      cli('SET', `call_state:${id}`, JSON.stringify({ callSid: id, stage: 'ASK_ACTION', attemptCount: 1,
+        action: 'update status', lastUpdated: '2024-03-15T14:30:22.000Z' }), 'EX', '100');
+      const got = await store.getCallState(id);
+      assert.equal(got.actionType, 'UPDATE_STATUS');
+      assert.equal(got.language, 'es');
+      const stored = JSON.parse(cli('GET', `call_state:${id}`));
+      assert.equal(stored.schemaVersion, 3);
+      assert.equal(stored.actionType, 'UPDATE_STATUS');
+      assert.equal(stored.action, undefined);
+    });
+
+    test('a client that resends every write applies each once', async () => {
+      const id = sid();
+      const resending = { send: async (args) => {
+        const first = await (redis.call ? redis.call(...args) : redis.sendCommand(args));
+        if (args[0] === 'EVALSHA' || args[0] === 'EVAL') {
+          const again = await (redis.call ? redis.call(...args) : redis.sendCommand(args));
+          assert.equal(again[0], 'DUP');
+        }
+        return first;
+      } };
+      const s = createCallStateStore(resending, { onRedisError: 'throw' });
+      await s.saveCallState(id, state(id));
+      for (let i = 0; i < 5; i++) {
+        await s.updateCallState(id, (cur) => ({ ...cur, attemptCount: cur.attemptCount + 1, lastUpdated: new Date() }));
+      }
+      assert.equal((await s.getCallState(id)).attemptCount, 5);
+    });
+
+    test('backup, flush, restore: same values, TTLs within 1 s', async () => {
+      const ids = [sid(), sid(), sid()];
+      for (const id of ids) await store.saveCallState(id, state(id, { stage: 'EXECUTE_ACTION' }));
+      const before = Object.fromEntries(ids.map((id) => [id, [cli('GET', `call_state:${id}`), Number(cli('PTTL', `call_state:${id}`))]]));
+      const lines = [];
+      for await (const line of store.backup()) lines.push(line);
+      assert.ok(lines.every((l) => l.endsWith('\n')));
+      for (const id of ids) cli('DEL', `call_state:${id}`);
+      const result = await store.restore([...lines, 'not json\n', JSON.stringify({ key: 'other:x', pttlMs: -1, atMs: 0, value: '{}' }) + '\n']);
+      assert.ok(result.restored >= 3);
+      assert.equal(result.skippedInvalid, 2);
+      for (const id of ids) {
+        assert.equal(cli('GET', `call_state:${id}`), before[id][0]);
+        assert.ok(Math.abs(Number(cli('PTTL', `call_state:${id}`)) - before[id][1]) < 1000);
+      }
+      const again = await store.restore(lines.filter((l) => ids.some((id) => l.includes(id))));
+      assert.equal(again.restored, 0, 'NX: existing keys are kept');
+    });
+  });
+}
+
+describe(`failure policy (${backend})`, () => {
+  test('a port that never answers: fail-open within timeoutMs, REDIS in throw mode', async () => {
+    const silent = net.createServer(() => {}).listen(0, '127.0.0.1');
+    await new Promise((r) => silent.once('listening', r));
+    const redis = new Redis({ port: silent.address().port, host: '127.0.0.1', maxRetriesPerRequest: null, enableOfflineQueue: true });
+    const errors = [];
+    const open = createCallStateStore(redis, { timeoutMs: 300, onError: (e) => errors.push(e) });
+    const t0 = Date.now();
+    assert.equal(await open.getCallState('CAsilent1'), null);
+    await open.saveCallState('CAsilent1', state('CAsilent1'));
+    assert.ok(Date.now() - t0 < 1500, `took ${Date.now() - t0} ms`);
+    assert.equal(errors.length, 2);
+    assert.ok(errors.every((e) => e instanceof CallStateError && e.code === 'REDIS'));
+    const strict = createCallStateStore(redis, { timeoutMs: 300, onRedisError: 'throw' });
+    await assert.rejects(strict.getCallState('CAsilent1'), (e) => e.code === 'REDIS');
+    redis.disconnect(); silent.close();
+  });
+
+  test('a killed redis is REDIS in throw mode, null in fail-open', async () => {
+    const dir = `/tmp/callstate-kill-${process.pid}-${backend}`;
+    const port = execFileSync('bash', ['scripts/redis.sh', 'start', dir], { cwd: new URL('../../..', import.meta.url).pathname }).toString().trim();
+    const redis = new Redis({ port: Number(port), host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    const strict = createCallStateStore(redis, { timeoutMs: 500, onRedisError: 'throw' });
+    await strict.saveCallState('CAkilled1', state('CAkilled1'));
+    execFileSync('bash', ['scripts/redis.sh', 'stop', dir], { cwd: new URL('../../..', import.meta.url).pathname });
+    await new Promise((r) => setTimeout(r, 200));
+    await assert.rejects(strict.getCallState('CAkilled1'), (e) => e.code === 'REDIS' && e.cause !== undefined || e.code === 'REDIS');
+    const open = createCallStateStore(redis, { timeoutMs: 500 });
+    assert.equal(await open.getCallState('CAkilled1'), null);
+    redis.disconnect();
+  });
+
+  test('options are checked strictly', () => {
+    assert.throws(() => createCallStateStore({ send: async () => null }, { timeoutMS: 5 }),
+      (e) => e.code === 'INVALID_FIELD' && e.path === 'options.timeoutMS');
+    assert.throws(() => createCallStateStore({ send: async () => null }, { codec: { ttl: { defualt: 1 } } }),
+      (e) => e.code === 'INVALID_FIELD' && e.path === 'options.ttl.defualt');
+  });
+});
+
+describe(`scripting refused: WATCH/MULTI fallback (${backend})`, () => {
+  test('an ACL user without @scripting still gets exact CAS under a 50-way race', async () => {
+    cli('ACL', 'SETUSER', 'noscript', 'on', '>pw', '~*', '+@all', '-@scripting');
+    const connect = () => new Redis({ port: PORT, host: '127.0.0.1', username: 'noscript', password: 'pw' });
+    const id = sid();
+    const main = connect();
+    const store = createCallStateStore(main, { onRedisError: 'throw', timeoutMs: 30_000 });
+    await store.saveCallState(id, state(id));
+    const conns = Array.from({ length: 50 }, connect);
+    const stores = conns.map((c) => createCallStateStore(c, { onRedisError: 'throw', timeoutMs: 30_000 }));
+    await Promise.all(stores.map((s) => s.updateCallState(id, (cur) => ({
+      ...cur, attemptCount: cur.attemptCount + 1, lastUpdated: new Date(),
+    }), { maxRetries: 500 })));
+    assert.equal((await store.getCallState(id)).attemptCount, 50);
+    assert.equal(await store.extendCallStateTTL(id, 60), 360);
+    await Promise.all([...stores, store].map((s) => s.close()));
+    conns.forEach((c) => c.disconnect()); main.disconnect();
+  });
+});
