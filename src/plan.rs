@@ -411,6 +411,68 @@ mod tests {
         assert_eq!(sha1_smol::Sha1::from(EXTEND_SCRIPT).digest().to_string(), EXTEND_SCRIPT_SHA1);
     }
 
+    fn sample() -> CallState {
+        let json = r#"{"callSid":"CA1","stage":"ASK_ACTION","attemptCount":0,"lastUpdated":"2024-03-15T14:30:22.000Z","language":"es"}"#;
+        Codec::default().parse_state(json).unwrap()
+    }
+
+    #[test]
+    fn save_plan_carries_body_ttl_and_id() {
+        let w = Codec::default().plan_save("CA1", &sample(), "w1").unwrap();
+        assert_eq!(
+            (w.key.as_str(), w.ids_key.as_str(), w.ttl),
+            ("call_state:CA1", "call_state:CA1:w", 600)
+        );
+        assert!(w.body.starts_with(r#","lastUpdated":"2024-03-15T14:30:22.000Z","callSid":"CA1""#));
+        let cmd = w.evalsha();
+        assert_eq!(
+            &cmd[..5],
+            ["EVALSHA", WRITE_SCRIPT_SHA1, "2", "call_state:CA1", "call_state:CA1:w"]
+        );
+        assert_eq!(eval_fallback(&cmd).unwrap()[1], WRITE_SCRIPT);
+    }
+
+    #[test]
+    fn decide_mirrors_the_script() {
+        let codec = Codec::default();
+        let state = sample();
+        let stored = format!("{REV_PREFIX}42{}", codec.plan_save("CA1", &state, "x").unwrap().body);
+        let time = (1_700_000_000, 5);
+        // A replayed write id changes nothing.
+        let save = codec.plan_save("CA1", &state, "w1").unwrap();
+        let dup = Outcome::Duplicate { stored: Some(stored.clone()) };
+        assert_eq!(save.decide(Some(&stored), true, time), FallbackStep::Done { outcome: dup });
+        // A save writes rev = max(old + 1, TIME µs).
+        match save.decide(Some(&stored), false, time) {
+            FallbackStep::Exec { rev, commands } => {
+                assert_eq!(rev, 1_700_000_000_000_005);
+                assert!(
+                    commands[0][2].starts_with(r#"{"schemaVersion":3,"rev":1700000000000005,"#)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // A compare on a changed rev conflicts; on the read rev it writes.
+        let cas = codec.plan_update("CA1", Some(&stored), Some(&state), "w2").unwrap();
+        assert_eq!(cas.guard, "r42");
+        let moved = stored.replacen("42", "43", 1);
+        let conflict = FallbackStep::Done { outcome: Outcome::Conflict };
+        assert_eq!(cas.decide(Some(&moved), false, time), conflict);
+        assert!(matches!(cas.decide(Some(&stored), false, time), FallbackStep::Exec { .. }));
+        // An older lastUpdated is stale, for both kinds of write.
+        let mut older = state.clone();
+        older.last_updated = Timestamp::parse("2024-03-15T14:30:21.000Z", "").unwrap();
+        let err = codec.plan_update("CA1", Some(&stored), Some(&older), "w3").unwrap_err();
+        assert_eq!(err.code(), "STALE_WRITE");
+        let late = codec.plan_save("CA1", &older, "w4").unwrap();
+        let stale = Outcome::Stale { stored: "2024-03-15T14:30:22.000Z".into() };
+        assert_eq!(late.decide(Some(&stored), false, time), FallbackStep::Done { outcome: stale });
+        // A save over a seed-written value must check it first.
+        let seed = r#"{"callSid":"CA1","stage":"ASK_ACTION","attemptCount":0,"lastUpdated":"2024-03-15T14:30:22.000Z","language":"es"}"#;
+        let check = Outcome::Check { stored: seed.into() };
+        assert_eq!(save.decide(Some(seed), false, time), FallbackStep::Done { outcome: check });
+    }
+
     #[test]
     fn prefix_readers() {
         let v = r#"{"schemaVersion":3,"rev":17,"lastUpdated":"2024-03-15T14:30:22.000Z","x":1}"#;
