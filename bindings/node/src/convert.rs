@@ -17,11 +17,16 @@ impl<T> JsResult<T> for std::result::Result<T, callstate::Error> {
 
 /// A JS `Error` for `e`: `message` is the core's one-line text, `code` the stable code, and
 /// `path` the field at fault (absent when none is).
-pub(crate) fn thrown<T>(env: &Env, e: callstate::Error) -> Result<T> {
+fn thrown<T>(env: &Env, e: callstate::Error) -> Result<T> {
     let mut error = env.create_error(Error::new(Status::GenericFailure, e.to_string()))?;
     error.set_named_property("code", e.code())?;
     if let Some(path) = e.path() {
         error.set_named_property("path", path)?;
     }
     Err(Error::from(error.to_unknown()))
+}
+
+/// Plan arguments as the core takes them (`null`/`undefined` → `None`).
+pub(crate) fn args(args: &[Option<String>]) -> Vec<Option<&str>> {
+    args.iter().map(Option::as_deref).collect()
 }

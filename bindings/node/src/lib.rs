@@ -2,13 +2,13 @@
 //! defaults and validation live in the core. The public API is built over [`RawCodec`] by the
 //! shared shim (`bindings/js`), the same shim that wraps the WASM build.
 
-use callstate::{Codec, CodecOptions, record_json, state_json};
+use callstate::{Codec, wire};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 mod convert;
 
-use convert::{JsResult, thrown};
+use convert::JsResult;
 
 /// A configured codec. Every method takes and returns strings (JSON text where structured),
 /// exactly like the WASM build's `RawCodec`; errors are `Error`s with `code` and `path`.
@@ -22,11 +22,7 @@ impl RawCodec {
     /// Builds a codec from `JSON.stringify(options)` (`null` or absent: the defaults).
     #[napi(constructor, catch_unwind)]
     pub fn new(env: Env, options_json: Option<String>) -> Result<Self> {
-        let options = match options_json {
-            Some(text) => CodecOptions::from_json(&text),
-            None => Ok(CodecOptions::default()),
-        };
-        let codec = options.and_then(Codec::new).or_else(|e| thrown(&env, e))?;
+        let codec = wire::codec(options_json.as_deref().unwrap_or_default()).js(&env)?;
         Ok(RawCodec { codec })
     }
 
@@ -42,39 +38,45 @@ impl RawCodec {
         self.codec.stage_ttl(&stage)
     }
 
-    /// The TTL after extending `current` by `add` seconds; `null`: leave the key alone.
+    /// The TTL after extending `current` by `add` seconds, as JSON (`null`: leave the key alone).
     #[napi(js_name = "extendedTtl", catch_unwind)]
-    pub fn extended_ttl(&self, env: Env, current: f64, add: f64) -> Result<Option<i64>> {
-        self.codec.extended_ttl(current, add).js(&env)
+    pub fn extended_ttl(&self, env: Env, current: f64, add: f64) -> Result<String> {
+        wire::extended_ttl(&self.codec, current, add).js(&env)
     }
 
     /// The stored value for a state given as JSON text (dates as strings).
     #[napi(catch_unwind)]
     pub fn encode(&self, env: Env, state_json: String) -> Result<String> {
-        self.codec.parse_state(&state_json).and_then(|s| self.codec.encode(&s)).js(&env)
+        wire::encode(&self.codec, &state_json).js(&env)
     }
 
     /// The state JSON of a stored value (any version, compressed or not).
     #[napi(catch_unwind)]
     pub fn decode(&self, env: Env, stored: String) -> Result<String> {
-        self.codec.decode(&stored).map(|r| state_json(&r.state)).js(&env)
+        wire::decode(&self.codec, &stored).js(&env)
     }
 
     /// `{state, revision, schemaVersion, migratedFrom}` as JSON text.
     #[napi(js_name = "decodeRecord", catch_unwind)]
     pub fn decode_record(&self, env: Env, stored: String) -> Result<String> {
-        self.codec.decode(&stored).map(|r| record_json(&r)).js(&env)
+        wire::decode_record(&self.codec, &stored).js(&env)
     }
 
     /// The state JSON of `data_json` migrated from `version` (`v1`, `v2`, `v3`).
     #[napi(catch_unwind)]
     pub fn migrate(&self, env: Env, data_json: String, version: String) -> Result<String> {
-        self.codec.migrate(&data_json, &version).map(|s| state_json(&s)).js(&env)
+        wire::migrate(&self.codec, &data_json, &version).js(&env)
     }
 
     /// The seed's `compressJobData`: the job record's essential fields, as JSON text.
     #[napi(js_name = "compressJobData", catch_unwind)]
     pub fn compress_job_data(&self, env: Env, job_json: String) -> Result<String> {
         self.codec.compress_job_data(&job_json).js(&env)
+    }
+
+    /// A store plan by operation name, as JSON (see `callstate::wire::plan`).
+    #[napi(catch_unwind)]
+    pub fn plan(&self, env: Env, op: String, args: Vec<Option<String>>) -> Result<String> {
+        wire::plan(&self.codec, &op, &convert::args(&args)).js(&env)
     }
 }

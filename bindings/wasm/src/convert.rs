@@ -18,7 +18,7 @@ impl<T> JsResult<T> for Result<T, callstate::Error> {
 
 /// A JS `Error` for `e`: `message` is the core's one-line text, `code` the stable code, and
 /// `path` the field at fault (absent when none is).
-pub fn error(e: &callstate::Error) -> JsValue {
+pub(crate) fn error(e: &callstate::Error) -> JsValue {
     let error = js_sys::Error::new(&e.to_string());
     // Own data properties on a fresh Error object: `Reflect.set` cannot fail here.
     let _ = js_sys::Reflect::set(&error, &"code".into(), &e.code().into());
@@ -28,7 +28,7 @@ pub fn error(e: &callstate::Error) -> JsValue {
     error.into()
 }
 
-/// A TTL as a JS number (seconds fit exactly: they are at most 2^32).
-pub(crate) fn number(seconds: i64) -> f64 {
-    seconds as f64
+/// Plan arguments as strings (`null`, `undefined` and non-strings → `None`).
+pub(crate) fn strings(args: &[JsValue]) -> Vec<Option<String>> {
+    args.iter().map(JsValue::as_string).collect()
 }

@@ -5,7 +5,7 @@
 //! States cross as strings both ways (SPEC §12): JSON text in, JSON text out, `JSON.parse` on
 //! the JS side. A panic here traps (`RuntimeError: unreachable`): a JS exception, never an abort.
 
-use callstate::{Codec, CodecOptions, record_json, state_json};
+use callstate::{Codec, wire};
 use wasm_bindgen::prelude::*;
 
 mod convert;
@@ -24,11 +24,7 @@ impl RawCodec {
     /// Builds a codec from `JSON.stringify(options)` (`null` or absent: the defaults).
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: Option<String>) -> Result<RawCodec, JsValue> {
-        let options = match options_json {
-            Some(text) => CodecOptions::from_json(&text),
-            None => Ok(CodecOptions::default()),
-        };
-        let codec = options.and_then(Codec::new).js()?;
+        let codec = wire::codec(options_json.as_deref().unwrap_or_default()).js()?;
         Ok(RawCodec { codec })
     }
 
@@ -43,36 +39,43 @@ impl RawCodec {
         self.codec.stage_ttl(stage)
     }
 
-    /// The TTL after extending `current` by `add` seconds; `null`: leave the key alone.
+    /// The TTL after extending `current` by `add` seconds, as JSON (`null`: leave the key alone).
     #[wasm_bindgen(js_name = extendedTtl)]
-    pub fn extended_ttl(&self, current: f64, add: f64) -> Result<Option<f64>, JsValue> {
-        self.codec.extended_ttl(current, add).map(|t| t.map(convert::number)).js()
+    pub fn extended_ttl(&self, current: f64, add: f64) -> Result<String, JsValue> {
+        wire::extended_ttl(&self.codec, current, add).js()
     }
 
     /// The stored value for a state given as JSON text (dates as strings).
     pub fn encode(&self, state_json: &str) -> Result<String, JsValue> {
-        self.codec.parse_state(state_json).and_then(|s| self.codec.encode(&s)).js()
+        wire::encode(&self.codec, state_json).js()
     }
 
     /// The state JSON of a stored value (any version, compressed or not).
     pub fn decode(&self, stored: &str) -> Result<String, JsValue> {
-        self.codec.decode(stored).map(|r| state_json(&r.state)).js()
+        wire::decode(&self.codec, stored).js()
     }
 
     /// `{state, revision, schemaVersion, migratedFrom}` as JSON text.
     #[wasm_bindgen(js_name = decodeRecord)]
     pub fn decode_record(&self, stored: &str) -> Result<String, JsValue> {
-        self.codec.decode(stored).map(|r| record_json(&r)).js()
+        wire::decode_record(&self.codec, stored).js()
     }
 
     /// The state JSON of `data_json` migrated from `version` (`v1`, `v2`, `v3`).
     pub fn migrate(&self, data_json: &str, version: &str) -> Result<String, JsValue> {
-        self.codec.migrate(data_json, version).map(|s| state_json(&s)).js()
+        wire::migrate(&self.codec, data_json, version).js()
     }
 
     /// The seed's `compressJobData`: the job record's essential fields, as JSON text.
     #[wasm_bindgen(js_name = compressJobData)]
     pub fn compress_job_data(&self, job_json: &str) -> Result<String, JsValue> {
         self.codec.compress_job_data(job_json).js()
+    }
+
+    /// A store plan by operation name, as JSON (see `callstate::wire::plan`); `args` holds
+    /// strings and `null`s.
+    pub fn plan(&self, op: &str, args: Vec<JsValue>) -> Result<String, JsValue> {
+        let args = convert::strings(&args);
+        wire::plan(&self.codec, op, &args.iter().map(Option::as_deref).collect::<Vec<_>>()).js()
     }
 }

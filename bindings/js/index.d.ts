@@ -1,0 +1,156 @@
+// Types of `callstate` and `callstate-wasm` (SPEC §2): one source, copied into both packages
+// by scripts/build.sh (as index.d.ts for `require` and index.d.mts for `import`).
+
+/** The seed's FSM stages; any other `^[A-Z][A-Z0-9_]{0,63}$` name is allowed too. */
+export type Stage =
+  | 'COLLECT_CLIENT_ID'
+  | 'COLLECT_JOB_NUMBER'
+  | 'CONFIRM_JOB'
+  | 'ASK_ACTION'
+  | 'EXECUTE_ACTION'
+  | (string & {});
+
+/** An action type name, `^[A-Z][A-Z0-9_]{0,63}$` (`UPDATE_STATUS`). */
+export type ActionType = string;
+
+/** The job record a call works on; every field besides these is kept verbatim. */
+export interface JobRecord {
+  id: string;
+  jobNumber: string;
+  status: string;
+  createdDate?: Date;
+  updatedDate?: Date;
+  scheduledDate?: Date;
+  [field: string]: unknown;
+}
+
+/** One call's IVR state: the seed's interface. Unknown fields in a stored value are kept. */
+export interface CallState {
+  /** Twilio call identifier. */
+  callSid: string;
+  /** Current FSM stage. */
+  stage: Stage;
+  /** Retry attempts for the current stage, an integer 0 ≤ n ≤ 2³¹−1. */
+  attemptCount: number;
+  /** Collected client identifier (≤ 1024 UTF-16 units). */
+  clientId?: string;
+  /** Collected job number (≤ 1024 UTF-16 units). */
+  jobNumber?: string;
+  /** Requested action type. */
+  actionType?: ActionType;
+  /** Action-specific value (≤ 1024 UTF-16 units). */
+  actionValue?: string;
+  /** Retrieved job information. */
+  jobData?: JobRecord;
+  /** State modification timestamp (a valid Date). */
+  lastUpdated: Date;
+  /** The caller's language. */
+  language: 'es' | 'en';
+}
+
+/** A decoded stored value with its record metadata (kept out of the state). */
+export interface CallStateRecord {
+  state: CallState;
+  /** The stored `rev` (0 where the value has none). */
+  revision: number;
+  /** The version detected in the stored value; an unversioned seed-shaped value is 3. */
+  schemaVersion: 1 | 2 | 3;
+  /** The detected version when it is below 3 (write the upgrade back), else `null`. */
+  migratedFrom: 1 | 2 | null;
+}
+/** What `decodeRecord` returns (SPEC §2 calls it the record). */
+export type Record = CallStateRecord;
+
+/** Options of a codec (SPEC §2); checked strictly: unknown names are `INVALID_FIELD`. */
+export interface CodecOptions {
+  /** Default `"call_state:"`; non-empty, no whitespace, control characters or `*?[]{}`. */
+  keyPrefix?: string;
+  /** `'lenient'` (default): 2–64 ASCII letters/digits; `'twilio'`: `^CA[0-9a-fA-F]{32}$`. */
+  callSid?: 'lenient' | 'twilio';
+  /** Default false; key = keyPrefix + "{" + sid + "}" so a call's keys share a cluster slot. */
+  hashTag?: boolean;
+  /** TTLs in seconds: `default` 3600, `max` (extension cap) 7200, per-stage overrides. */
+  ttl?: { default?: number; max?: number; stages?: { [stage: string]: number } };
+  /** Old v2 `action` values → `actionType`. */
+  actionTypeMap?: { [action: string]: string };
+  /** Absent = off (a compressed value cannot be read by the seed's own code). */
+  compression?: { thresholdBytes: number; keepJobFields?: true | string[] };
+  /** Size limit in bytes (JSON written, value read, value inflated); default 1 048 576. */
+  maxBytes?: number;
+}
+
+/** The stable error codes (SPEC §9). */
+export type CallStateErrorCode =
+  | 'INVALID_JSON'
+  | 'INVALID_FIELD'
+  | 'INVALID_DATE'
+  | 'INVALID_CALL_SID'
+  | 'UNSUPPORTED_VERSION'
+  | 'TOO_LARGE'
+  | 'TOO_DEEP'
+  | 'BAD_COMPRESSION'
+  | 'CONFLICT'
+  | 'STALE_WRITE'
+  | 'REDIS';
+
+/**
+ * Every failure this package reports. `instanceof CallStateError` holds for every error thrown
+ * by this package, whichever core (native or WASM) runs it; each package has its own class.
+ */
+export declare class CallStateError extends Error {
+  constructor(code: CallStateErrorCode, message: string, path?: string, cause?: unknown);
+  readonly name: 'CallStateError';
+  /** Stable code; messages may change, codes never do. */
+  readonly code: CallStateErrorCode;
+  /** The field at fault (`jobData.createdDate`, `options.ttl.max`, `""` for the whole value). */
+  readonly path?: string;
+  /** The underlying error (the Redis client's, or a `JSON.stringify` failure). */
+  cause?: unknown;
+}
+
+/** Seconds a call's state lives when its stage has no entry. */
+export declare const DEFAULT_TTL: 3600;
+/** The cap for TTL extensions of active calls. */
+export declare const ACTIVE_CALL_TTL: 7200;
+
+/** The Redis key of a call's state, `"call_state:CA…"`. Throws `INVALID_CALL_SID`. */
+export declare function generateStateKey(callSid: string): string;
+/** The Redis value (JSON text, `"rev": 0`). Throws `CallStateError`. */
+export declare function serializeCallState(state: CallState): string;
+/** Reads any stored value (v1, v2, seed-written, v3, compressed). Throws `CallStateError`. */
+export declare function deserializeCallState(data: string): CallState;
+/** `serializeCallState`, or `null` instead of throwing. */
+export declare function safeSerialize(state: CallState): string | null;
+/** `deserializeCallState`, or `null` instead of throwing. */
+export declare function safeDeserialize(data: string): CallState | null;
+/** Seconds a state in `stage` lives (the seed's table unless configured). */
+export declare function getStageTTL(stage: Stage): number;
+/**
+ * A plain object (as `JSON.parse` gives it; `Date`s accepted too) migrated from `version`
+ * (`'v1'`, `'v2'`, `'v3'`) and validated. Throws `UNSUPPORTED_VERSION` for any other version.
+ */
+export declare function migrateCallState(data: object, version: string): CallState;
+/** The seed's `compressJobData`: JSON text of `{id, jobNumber, status}` only. */
+export declare function compressJobData(jobData: JobRecord): string;
+
+/** A configured codec: build once at cold start, reuse for every call. */
+export declare class CallStateCodec {
+  /** Throws `INVALID_FIELD` (path `options.<name>`) for an invalid option. */
+  constructor(options?: CodecOptions);
+  generateStateKey(callSid: string): string;
+  serializeCallState(state: CallState): string;
+  deserializeCallState(data: string): CallState;
+  safeSerialize(state: CallState): string | null;
+  safeDeserialize(data: string): CallState | null;
+  getStageTTL(stage: Stage): number;
+  migrateCallState(data: object, version: string): CallState;
+  compressJobData(jobData: JobRecord): string;
+  /** The state plus its record metadata (`revision`, `schemaVersion`, `migratedFrom`). */
+  decodeRecord(data: string): CallStateRecord;
+  /**
+   * The TTL after extending `currentTtl` (what Redis `TTL` answers) by `additionalSeconds`:
+   * `null` when `currentTtl ≤ 0` (missing key, or no expiry), else at most `ttl.max` and never
+   * less than `currentTtl`. Throws `INVALID_FIELD` unless `additionalSeconds` is a positive integer.
+   */
+  extendedTtl(currentTtl: number, additionalSeconds: number): number | null;
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Builds both npm package folders (SPEC §1 packaging contract):
+#   bindings/node      `callstate`: loader + shared shim/types; the napi module goes to
+#   npm/linux-x64-gnu  `callstate-linux-x64-gnu` (glibc 2.17 baseline, cargo zigbuild) and, as the
+#                      local build, beside bindings/node/index.js
+#   bindings/wasm      `callstate-wasm`: one wasm-pack build per target in wasm-pack.toml, wasm-opt'd
+# Idempotent and fast when nothing changed: each artefact is rebuilt only when the hash of its
+# inputs (sources, manifests, lockfile, toolchain versions, wasm-pack.toml) differs from its stamp.
+# Env: CALLSTATE_SKIP_SETUP=1 skips the toolchain setup scripts (make build runs them first anyway).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+STAMPS="$ROOT/target/callstate-build"
+mkdir -p "$STAMPS"
+TRIPLE=x86_64-unknown-linux-gnu
+PLATFORM=linux-x64-gnu
+NODE_FILE="callstate.$PLATFORM.node"
+
+log() { printf 'build: %s\n' "$*"; }
+
+# --- toolchains (each script is idempotent and prints one "ok:" line when there is nothing to do)
+if [[ "${CALLSTATE_SKIP_SETUP:-}" != 1 ]]; then
+  bash scripts/setup-system.sh
+  bash scripts/setup-wasm.sh
+  bash scripts/setup-zig.sh
+fi
+
+# hash_of <extra text> <paths...>: one hash over the files' contents (sorted) and the extra text.
+hash_of() {
+  local extra="$1"; shift
+  { printf '%s\n' "$extra"; find "$@" -type f ! -path '*/node_modules/*' -print0 | sort -z | xargs -0 sha256sum; } |
+    sha256sum | cut -d' ' -f1
+}
+fresh() { [[ -f "$STAMPS/$1" && "$(cat "$STAMPS/$1")" == "$2" ]]; }
+
+# --- versions: the npm packages carry the Cargo workspace version
+version="$(awk -F'"' '/^\[workspace.package\]/{w=1} w && /^version *=/{print $2; exit}' Cargo.toml)"
+node -e '
+  const [v, ...files] = process.argv.slice(1); let bad = 0;
+  for (const f of files) {
+    const p = require(require("path").resolve(f)); const deps = { ...p.dependencies, ...p.optionalDependencies };
+    for (const [n, got] of [[p.name, p.version], ...Object.entries(deps).filter(([d]) => d.startsWith("callstate"))])
+      if (got !== v) { console.error(`build: ${f}: ${n} is ${got}, Cargo.toml says ${v}`); bad = 1; }
+  }
+  process.exit(bad);' "$version" bindings/node/package.json bindings/wasm/package.json npm/$PLATFORM/package.json
+
+# --- 1. the napi module, glibc 2.17 baseline
+core_inputs=(src Cargo.toml Cargo.lock)
+h="$(hash_of "$(rustc --version) $(cat .tools/zig-verified 2>/dev/null)" "${core_inputs[@]}" bindings/node/src bindings/node/Cargo.toml bindings/node/build.rs)"
+if fresh napi "$h" && [[ -f "npm/$PLATFORM/$NODE_FILE" && -f "bindings/node/$NODE_FILE" ]]; then
+  log "napi module up to date"
+else
+  log "napi module: cargo zigbuild --release --target $TRIPLE.2.17"
+  (
+    source scripts/env-zig.sh
+    # Stripped (the dynamic symbol table stays): the .node ships in an npm package.
+    CARGO_PROFILE_RELEASE_STRIP=symbols cargo zigbuild -q --release -p callstate-node --target "$TRIPLE.2.17"
+  )
+  so="target/$TRIPLE/release/libcallstate_node.so"
+  max="$(objdump -T "$so" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)"
+  if [[ "$(printf '%s\n' "$max" GLIBC_2.17 | sort -V | tail -1)" != GLIBC_2.17 ]]; then
+    echo "build: $so needs $max; the baseline is GLIBC_2.17" >&2
+    exit 1
+  fi
+  cp "$so" "npm/$PLATFORM/$NODE_FILE"
+  cp "$so" "bindings/node/$NODE_FILE"
+  log "napi module: $(stat -c %s "$so") bytes, highest symbol $max"
+  echo "$h" > "$STAMPS/napi"
+fi
+
+# --- 2. the WASM package, one wasm-pack build per target of wasm-pack.toml
+# The matrix as shell words: crate, out-name, wasm-pack args, profile env, wasm-opt args, targets.
+eval "$(python3 - <<'PY'
+import shlex, tomllib
+m = tomllib.load(open("wasm-pack.toml", "rb"))
+q = lambda xs: " ".join(shlex.quote(str(x)) for x in xs)
+print(f"W_CRATE={shlex.quote(m['crate'])}; W_NAME={shlex.quote(m['out-name'])}")
+print(f"W_PACK_ARGS=({q(m.get('wasm-pack-args', []))})")
+env = [f"CARGO_PROFILE_RELEASE_{k.upper().replace('-', '_')}={v}" for k, v in m.get("profile", {}).items()]
+print(f"W_PROFILE_ENV=({q(env)})")
+print(f"W_OPT_ARGS=({q(m['wasm-opt']['args'])})")
+print(f"W_TARGETS=({q(t['name'] + ':' + t['out-dir'] + ':' + t['package-type'] for t in m['target'])})")
+PY
+)"
+h="$(hash_of "$(/usr/bin/rustc --version) $(.tools/cargo/bin/wasm-bindgen --version 2>/dev/null) $(.tools/node/node_modules/.bin/wasm-opt --version 2>/dev/null)" \
+  "${core_inputs[@]}" "$W_CRATE/src" "$W_CRATE/Cargo.toml" wasm-pack.toml)"
+outs_present=1
+for t in "${W_TARGETS[@]}"; do
+  IFS=: read -r _ out _ <<<"$t"
+  [[ -f "$W_CRATE/$out/${W_NAME}_bg.wasm" ]] || outs_present=0
+done
+if fresh wasm "$h" && [[ $outs_present == 1 ]]; then
+  log "wasm package up to date"
+else
+  (
+    source scripts/env-wasm.sh
+    for t in "${W_TARGETS[@]}"; do
+      IFS=: read -r target out type <<<"$t"
+      log "wasm: wasm-pack --target $target -> $W_CRATE/$out"
+      rm -rf "${W_CRATE:?}/$out"
+      env "${W_PROFILE_ENV[@]}" wasm-pack --log-level warn build "$W_CRATE" --release --target "$target" \
+        --out-dir "$out" --out-name "$W_NAME" --no-pack --no-opt --no-gitignore "${W_PACK_ARGS[@]}"
+      wasm="$W_CRATE/$out/${W_NAME}_bg.wasm"
+      wasm-opt "${W_OPT_ARGS[@]}" "$wasm" -o "$wasm"
+      # The folder's module type for Node (web's glue is ESM in a .js file); drop wasm-pack's extras.
+      rm -f "$W_CRATE/$out/README.md" "$W_CRATE/$out/.gitignore"
+      printf '{ "type": "%s" }\n' "$type" > "$W_CRATE/$out/package.json"
+      log "wasm: $(stat -c %s "$wasm") bytes, $(gzip -9c "$wasm" | wc -c) gzipped"
+    done
+  )
+  echo "$h" > "$STAMPS/wasm"
+fi
+
+# --- 3. the shared JS (shim, ESM entry, types) into both package folders
+node bindings/js/build.mjs bindings/node "$W_CRATE"
+log "ok: bindings/node (callstate), npm/$PLATFORM, $W_CRATE (callstate-wasm)"
