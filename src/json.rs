@@ -17,34 +17,40 @@ pub const MAX_DEPTH: usize = 64;
 /// The members of one JSON object, in order, keys and values as raw JSON text.
 pub(crate) type RawMembers<'a> = Vec<(&'a RawValue, &'a RawValue)>;
 
-/// Refuses text nested deeper than [`MAX_DEPTH`] with one byte scan (string-aware).
+/// Refuses text nested deeper than [`MAX_DEPTH`] with one byte scan that jumps over strings.
 pub(crate) fn check_depth(text: &str) -> Result<(), Error> {
+    let b = text.as_bytes();
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in text.as_bytes() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
+    let mut i = 0;
+    while let Some(at) = memchr::memchr3(b'"', b'{', b'[', &b[i..]).map(|at| i + at) {
+        // Between strings and openers there is only punctuation, numbers and closers.
+        let closers = b[i..at].iter().filter(|&&c| c == b'}' || c == b']').count();
+        depth = depth.saturating_sub(closers);
+        if b[at] == b'"' {
+            i = string_end(b, at + 1);
             continue;
         }
-        match b {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Err(Error::TooDeep { limit: MAX_DEPTH });
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
+        depth += 1;
+        if depth > MAX_DEPTH {
+            return Err(Error::TooDeep { limit: MAX_DEPTH });
         }
+        i = at + 1;
     }
     Ok(())
+}
+
+/// The index just past the closing quote of the string whose body starts at `i`.
+fn string_end(b: &[u8], mut i: usize) -> usize {
+    while let Some(at) = memchr::memchr2(b'"', b'\\', &b[i..]) {
+        if b[i + at] == b'"' {
+            return i + at + 1;
+        }
+        i += at + 2; // skip the escaped byte
+        if i >= b.len() {
+            break;
+        }
+    }
+    b.len()
 }
 
 /// Splits JSON text that must hold one object into its raw members.
@@ -181,6 +187,17 @@ fn push_char(out: &mut String, c: char) {
         c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
         c => out.push(c),
     }
+}
+
+/// An object key's name for matching known fields: the token's body when it has no escapes
+/// (nearly always), else decoded; `""` if it cannot be (a lone surrogate is no known name).
+pub(crate) fn key_name(key: &RawValue) -> Cow<'_, str> {
+    let token = key.get();
+    let inner = &token[1..token.len() - 1];
+    if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+        return Cow::Borrowed(inner);
+    }
+    string(key).unwrap_or_default()
 }
 
 /// Length in UTF-16 code units of a raw JSON string token (escapes counted as what they encode).

@@ -53,22 +53,21 @@ impl<'a> TopLevel<'a> {
     pub(crate) fn new(members: RawMembers<'a>) -> Result<TopLevel<'a>, Error> {
         let mut t = TopLevel::default();
         for (key, value) in members {
-            let name = json::string(key);
-            let slot = match name.as_deref() {
-                Some("callSid") => &mut t.call_sid,
-                Some("stage") => &mut t.stage,
-                Some("attemptCount") => &mut t.attempt_count,
-                Some("clientId") => &mut t.client_id,
-                Some("jobNumber") => &mut t.job_number,
-                Some("actionType") => &mut t.action_type,
-                Some("actionValue") => &mut t.action_value,
-                Some("jobData") => &mut t.job_data,
-                Some("lastUpdated") => &mut t.last_updated,
-                Some("language") => &mut t.language,
-                Some("schemaVersion") => &mut t.schema_version,
-                Some("rev") => &mut t.rev,
-                Some("action") => &mut t.action,
-                Some("compressed") => &mut t.compressed,
+            let slot = match json::key_name(key).as_ref() {
+                "callSid" => &mut t.call_sid,
+                "stage" => &mut t.stage,
+                "attemptCount" => &mut t.attempt_count,
+                "clientId" => &mut t.client_id,
+                "jobNumber" => &mut t.job_number,
+                "actionType" => &mut t.action_type,
+                "actionValue" => &mut t.action_value,
+                "jobData" => &mut t.job_data,
+                "lastUpdated" => &mut t.last_updated,
+                "language" => &mut t.language,
+                "schemaVersion" => &mut t.schema_version,
+                "rev" => &mut t.rev,
+                "action" => &mut t.action,
+                "compressed" => &mut t.compressed,
                 _ => {
                     t.extra.push(key_text(key)?, value.to_owned());
                     continue;
@@ -151,13 +150,13 @@ fn job_record(raw: &RawValue) -> Result<JobRecord, Error> {
     let mut slots: [Option<&RawValue>; 6] = [None; 6];
     let mut extra = Fields::default();
     for (key, value) in members {
-        let i = match json::string(key).as_deref() {
-            Some("id") => 0,
-            Some("jobNumber") => 1,
-            Some("status") => 2,
-            Some("createdDate") => 3,
-            Some("updatedDate") => 4,
-            Some("scheduledDate") => 5,
+        let i = match json::key_name(key).as_ref() {
+            "id" => 0,
+            "jobNumber" => 1,
+            "status" => 2,
+            "createdDate" => 3,
+            "updatedDate" => 4,
+            "scheduledDate" => 5,
             _ => {
                 extra.push(key_text(key)?, value.to_owned());
                 continue;
