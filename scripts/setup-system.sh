@@ -21,7 +21,7 @@ if [[ ${#missing[@]} -eq 0 ]] && ! dpkg --compare-versions \
 fi
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-  echo "ok: system packages ($(/usr/bin/rustc --version | cut -d' ' -f1-2), $(redis-server --version | cut -d' ' -f3))"
+  echo "ok: system packages ($(/usr/bin/rustc --version | cut -d' ' -f1-2), redis $(redis-server --version | grep -o "v=[0-9.]*" | cut -c3-))"
   exit 0
 fi
 
@@ -35,10 +35,11 @@ if [[ ! -e /usr/sbin/policy-rc.d ]]; then
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
   tmp_policy=/usr/sbin/policy-rc.d
 fi
-trap '[[ -n "$tmp_policy" ]] && rm -f "$tmp_policy"' EXIT
+trap 'if [[ -n "$tmp_policy" ]]; then rm -f "$tmp_policy"; fi' EXIT
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Never leave redis as a boot-time service (only matters where systemd runs).
-if [[ -d /run/systemd/system ]]; then systemctl disable --now redis-server >/dev/null 2>&1 || true; fi
+# Never leave redis as a (boot-time) service: tests start their own redis-server on a loopback port.
+if command -v systemctl >/dev/null; then systemctl disable -q redis-server 2>/dev/null || true; fi
+if [[ -d /run/systemd/system ]]; then systemctl stop redis-server 2>/dev/null || true; fi
 
 /usr/bin/rustc --version
 [[ -x /usr/bin/rust-lld ]] || { echo "setup-system: /usr/bin/rust-lld missing" >&2; exit 1; }

@@ -17,9 +17,11 @@ T=wasm32-unknown-unknown
 V="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' "$ROOT/Cargo.lock" 2>/dev/null || true)"
 V="${V:-${1:-${WASM_BINDGEN_VERSION:-0.2.130}}}"
 
-# --- a) rustup target: harmless if it fails (offline machines).
-if command -v rustup >/dev/null && ! rustup target list --installed 2>/dev/null | grep -qx "$T"; then
+# --- a) rustup target: harmless if it fails (offline machines); tried once, then remembered.
+mkdir -p "$TOOLS"
+if command -v rustup >/dev/null && [[ ! -e "$TOOLS/rustup-wasm-tried" ]]; then
   timeout 60 rustup target add "$T" >/dev/null 2>&1 || echo "setup-wasm: rustup target add failed (fine, using Debian's rustc)"
+  touch "$TOOLS/rustup-wasm-tried"
 fi
 
 # --- c) link folder: Debian's toolchain, for wasm builds only.
