@@ -1,0 +1,87 @@
+// One full call through the IVR, as the webhooks Twilio would send, with what each step must
+// leave behind. The demo prints it as a transcript; the test asserts it. Same steps for both.
+import { post, callParams, stored } from './harness.mjs';
+
+/**
+ * The call: `what` (the caller's side), the request(s) — two at once for the race — and the
+ * expected TwiML and stored state afterwards.
+ */
+export function callSteps(callSid) {
+  const p = (extra) => callParams(callSid, extra);
+  return [
+    {
+      what: 'Incoming call (Twilio → /voice)',
+      requests: [['/voice', p({ CallStatus: 'ringing' })]],
+      expect: { twiml: [/<Gather[^>]*action="\/gather"/, /Bienvenido/], stage: 'COLLECT_CLIENT_ID', attemptCount: 0, language: 'es', ttl: 300 },
+    },
+    {
+      what: 'Caller says "English, please"',
+      requests: [['/gather', p({ SpeechResult: 'English, please.', Confidence: '0.91' })]],
+      expect: { twiml: [/language="en-US"/, /Enter your client number/], stage: 'COLLECT_CLIENT_ID', attemptCount: 0, language: 'en', ttl: 300 },
+    },
+    {
+      what: 'Caller keys 1234#',
+      requests: [['/gather', p({ Digits: '1234', FinishedOnKey: '#' })]],
+      expect: { twiml: [/enter the job number/], stage: 'COLLECT_JOB_NUMBER', attemptCount: 0, clientId: '1234', ttl: 300 },
+    },
+    {
+      what: 'Caller keys 456#',
+      requests: [['/gather', p({ Digits: '456', FinishedOnKey: '#' })]],
+      expect: { twiml: [/Job 456 is in progress/], stage: 'CONFIRM_JOB', attemptCount: 0, jobNumber: '456', jobStatus: 'IN_PROGRESS', ttl: 600 },
+    },
+    {
+      what: 'Caller presses 7 (not an option: retried)',
+      requests: [['/gather', p({ Digits: '7' })]],
+      expect: { twiml: [/That is not an option/, /To continue with this job, press 1/], stage: 'CONFIRM_JOB', attemptCount: 1, ttl: 600 },
+    },
+    {
+      what: 'Caller presses 1 (continue with job 456)',
+      requests: [['/gather', p({ Digits: '1' })]],
+      expect: { twiml: [/Press 1 to mark it completed/], stage: 'ASK_ACTION', attemptCount: 0, ttl: 600 },
+    },
+    {
+      what: 'Caller presses 1 (mark completed) and hangs up at once: the <Gather> action and the "completed" status callback race',
+      requests: [
+        ['/gather', p({ Digits: '1' })],
+        ['/status', p({ CallStatus: 'completed', CallDuration: '47' })],
+      ],
+      expect: {
+        twiml: [/Job 456 is now completed/, /<Hangup\/>/], stage: 'EXECUTE_ACTION', attemptCount: 0,
+        actionType: 'UPDATE_STATUS', actionValue: 'COMPLETED', actionResult: 'DONE', jobStatus: 'COMPLETED',
+        callStatus: 'completed', callDuration: 47, language: 'en', clientId: '1234', jobNumber: '456', ttl: 1800,
+      },
+    },
+  ];
+}
+
+/** Plays `steps` against the service at `url`; calls `onStep(step, result)` after each. */
+export async function playCall(url, redis, callSid, steps, onStep = () => {}) {
+  const results = [];
+  for (const step of steps) {
+    const responses = await Promise.all(step.requests.map(([path, params]) => post(url, path, params)));
+    const after = await stored(redis, callSid);
+    const result = { responses, ...after, problems: check(step.expect, responses, after) };
+    results.push(result);
+    await onStep(step, result);
+  }
+  return results;
+}
+
+/** What differs from the expectation, as sentences (empty when all holds). */
+export function check(expect, responses, { state, ttl }) {
+  const problems = [];
+  for (const r of responses) {
+    if (r.status !== 200) problems.push(`${r.path} answered HTTP ${r.status}: ${r.body.slice(0, 300)}`);
+  }
+  const twiml = responses.find((r) => r.type.includes('xml'))?.body ?? '';
+  for (const re of expect.twiml ?? []) if (!re.test(twiml)) problems.push(`TwiML does not match ${re}`);
+  if (!state) return [...problems, 'no state stored'];
+  const got = { ...state, jobStatus: state.jobData?.status };
+  for (const [k, v] of Object.entries(expect)) {
+    if (k === 'twiml' || k === 'ttl') continue;
+    if (got[k] !== v) problems.push(`${k} is ${JSON.stringify(got[k])}, want ${JSON.stringify(v)}`);
+  }
+  // The stage's TTL was just set: within a few seconds of it.
+  if (expect.ttl !== undefined && !(ttl <= expect.ttl && ttl > expect.ttl - 10)) problems.push(`TTL is ${ttl}, want ≈${expect.ttl}`);
+  return problems;
+}
