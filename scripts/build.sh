@@ -87,7 +87,7 @@ h="$(hash_of "$(/usr/bin/rustc --version) $(.tools/cargo/bin/wasm-bindgen --vers
 outs_present=1
 for t in "${W_TARGETS[@]}"; do
   IFS=: read -r _ out _ <<<"$t"
-  [[ -f "$W_CRATE/$out/${W_NAME}_bg.wasm" ]] || outs_present=0
+  [[ -f "$W_CRATE/$out/$W_NAME.js" ]] || outs_present=0
 done
 if fresh wasm "$h" && [[ $outs_present == 1 ]]; then
   log "wasm package up to date"
@@ -108,6 +108,24 @@ else
       log "wasm: $(stat -c %s "$wasm") bytes, $(gzip -9c "$wasm" | wc -c) gzipped"
     done
   )
+  # One module for every target when wasm-bindgen made them identical (0.2.130 does): the
+  # nodejs glue then reads the web build's file, and the package ships the module once.
+  node_out="" web_out=""
+  for t in "${W_TARGETS[@]}"; do
+    IFS=: read -r target out _ <<<"$t"
+    [[ "$target" == nodejs ]] && node_out="$out"
+    [[ "$target" == web ]] && web_out="$out"
+  done
+  if [[ -n "$node_out" && -n "$web_out" ]] &&
+     cmp -s "$W_CRATE/$node_out/${W_NAME}_bg.wasm" "$W_CRATE/$web_out/${W_NAME}_bg.wasm"; then
+    glue="$W_CRATE/$node_out/$W_NAME.js"
+    rel="$(python3 -c 'import os,sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' "$W_CRATE/$web_out" "$W_CRATE/$node_out")"
+    from="\${__dirname}/${W_NAME}_bg.wasm"
+    [[ "$(grep -c "$from" "$glue")" == 1 ]] || { echo "build: $glue: wasm path line not found" >&2; exit 1; }
+    sed -i "s#$from#\${__dirname}/$rel/${W_NAME}_bg.wasm#" "$glue"
+    rm "$W_CRATE/$node_out/${W_NAME}_bg.wasm"
+    log "wasm: $node_out shares $web_out/${W_NAME}_bg.wasm (identical module)"
+  fi
   echo "$h" > "$STAMPS/wasm"
 fi
 
