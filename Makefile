@@ -9,7 +9,7 @@ setup:            ## toolchains and system packages (idempotent; fast when done)
 build: setup      ## both npm packages, ready (SPEC §1 packaging contract)
 	bash scripts/build.sh
 
-test: build test-rust test-wasm-core test-js   ## everything: fmt, clippy, Rust, WASM, JS, store
+test: build test-rust test-wasm-core test-js test-runtimes   ## everything: fmt, clippy, Rust, WASM, JS, store, runtimes
 
 test-rust:
 	cargo fmt --all -- --check
@@ -22,8 +22,11 @@ test-wasm-core:   ## the core builds for wasm32 with the SPEC §11 toolchain
 test-js: build
 	bash scripts/test-js.sh
 
-demo: build       ## a call's state through both packages (the Redis call demo lands with the store)
-	node examples/demo.mjs
+demo: build       ## one IVR call end to end (Twilio Functions under twilio-run + redis-server), as a transcript
+	bash scripts/demo.sh
+
+test-runtimes: build   ## real runtimes: Twilio Functions IVR, workerd (Miniflare), headless Chromium, packed tarballs
+	bash scripts/test-runtimes.sh
 
 bench: build      ## quick ratio check: encode+decode vs the seed's plain JS
 	node bench/quick.mjs

@@ -3,7 +3,7 @@
 // its own module beside the bundle, which workerd loads as a compiled WebAssembly.Module
 // (wrangler's CompiledWasm rule). Prints the sizes. `node build.mjs` or `import { build }`.
 import { build as esbuild } from 'esbuild';
-import { copyFileSync, mkdirSync, rmSync, statSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -38,7 +38,7 @@ export async function build({ quiet = false } = {}) {
     logLevel: 'warning',
     plugins: [wasmModules],
   });
-  const files = ['worker.mjs', 'callstate_wasm_bg.wasm'].map((name) => {
+  const files = readdirSync(dir).sort().map((name) => {
     const bytes = readFileSync(join(dir, name));
     return { name, bytes: statSync(join(dir, name)).size, gzip: gzipSync(bytes, { level: 9 }).length };
   });

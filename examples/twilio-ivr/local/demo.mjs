@@ -23,7 +23,7 @@ const stopAll = async () => {
   await services.stop();
   if (!process.argv[2]) rmSync(workDir, { recursive: true, force: true });
 };
-process.once('SIGINT', async () => { await stopAll(); process.exit(130); });
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) process.once(sig, async () => { await stopAll(); process.exit(code); });
 try {
   const callSid = newCallSid();
   console.log(bold(`callstate demo: the seed's IVR as a Twilio Functions service`));

@@ -3,7 +3,7 @@
 // client that POSTs Twilio-shaped form-encoded webhooks and reads back the stored state and TTL.
 // Used by the demo (local/demo.mjs) and the test (test/ivr.test.mjs).
 import { spawn, execFileSync } from 'node:child_process';
-import { openSync, closeSync, readFileSync, mkdirSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -63,6 +63,8 @@ export async function startServices(workDir, { forkProcess = true } = {}) {
       stdio: ['ignore', log, log],
     });
     closeSync(log);
+    // For a caller's clean-up of last resort (scripts/demo.sh's trap), should this process die.
+    writeFileSync(join(workDir, 'twilio-run.pid'), `${child.pid}\n`);
     const url = `http://127.0.0.1:${port}`;
     await waitReady(url, child, logPath);
     redis = new Redis({ host: '127.0.0.1', port: redisPort, lazyConnect: false });

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { build } from '../build.mjs';
 
@@ -145,7 +146,7 @@ test('why the package has a workerd entry: workerd refuses to compile WASM bytes
         export default { async fetch() {
           try { await WebAssembly.compile(bytes); return new Response('compiled'); }
           catch (e) { return new Response(String(e.message), { status: 500 }); } } };` },
-      { type: 'Data', path: 'callstate_wasm_bg.bin', contents: readFileSync(`${built.dir}/callstate_wasm_bg.wasm`) },
+      { type: 'Data', path: 'callstate_wasm_bg.bin', contents: readFileSync(join(built.dir, built.files.find((f) => f.name.endsWith('.wasm')).name)) },
     ],
   });
   try {
