@@ -3,7 +3,6 @@ const Redis = require('ioredis');
 const { createCallStateStore } = require('callstate');
 const { twiml } = require('twilio');
 let store; // one Redis client per container, reused by warm invocations
-
 exports.handler = async (context, event, callback) => {
   store ??= createCallStateStore(new Redis(context.REDIS_URL), { timeoutMs: 2000 });
   await store.saveCallState(event.CallSid, { // one atomic write: value, stage TTL (300 s), new rev
