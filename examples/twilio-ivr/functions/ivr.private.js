@@ -58,7 +58,11 @@ let store;
 function storeFor(context) {
   // Fail-open (the default): if Redis is down the caller starts over instead of hearing an
   // error; every store call settles within timeoutMs, well inside Twilio's 10 s limit.
-  store ??= createCallStateStore(new Redis(context.REDIS_URL, { maxRetriesPerRequest: 1 }), { timeoutMs: 2000 });
+  store ??= createCallStateStore(new Redis(context.REDIS_URL, { maxRetriesPerRequest: 1 }), {
+    timeoutMs: 2000,
+    // A retry means another webhook of the same call wrote first: worth a line in the logs.
+    onMetric: (m) => m.retries > 0 && console.log(`callstate: ${m.operation} retried ${m.retries}x (${m.stage})`),
+  });
   return store;
 }
 

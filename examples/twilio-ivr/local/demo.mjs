@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServices, newCallSid } from './harness.mjs';
+import { startServices, newCallSid, runtimeNotes } from './harness.mjs';
 import { callSteps, playCall } from './call.mjs';
 
 const workDir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'callstate-demo-'));
@@ -30,8 +30,11 @@ try {
   console.log(dim(`twilio-run ${services.url} · redis-server 127.0.0.1:${services.redisPort} · call ${callSid}\n`));
   const steps = callSteps(callSid);
   let n = 0;
+  let logAt = runtimeNotes(services.logPath).size;
   const results = await playCall(services.url, services.redis, callSid, steps, (step, r) => {
     n += 1;
+    const { notes, size } = runtimeNotes(services.logPath, logAt);
+    logAt = size;
     console.log(bold(`── ${n}. ${step.what}`));
     for (const res of r.responses) {
       const fields = Object.entries(res.params).filter(([k]) => ['Digits', 'SpeechResult', 'CallStatus', 'CallDuration'].includes(k));
@@ -45,6 +48,8 @@ try {
         console.log(`   ${dim(`${res.path} answered`)} ${res.body}`);
       }
     }
+    for (const note of notes) console.log(`   ${dim('log')}   ${note}`);
+    if (r.responses.length > 1 && notes.length === 0) console.log(`   ${dim('log')}   (no conflict this time: one webhook wrote before the other read)`);
     console.log(`   ${dim('state')} ${summary(r.state)}   ${dim('TTL')} ${r.ttl} s`);
     console.log(`   ${dim('redis')} ${dim(`GET ${r.key}`)} → ${r.value}`);
     console.log(r.problems.length ? bad(`   ✗ ${r.problems.join('; ')}`) : ok('   ✓ as expected'));

@@ -24,7 +24,7 @@ export function newCallSid() {
 }
 
 /**
- * Starts redis-server and twilio-run under `workDir`; resolves `{ url, redis, redisPort, stop }`.
+ * Starts redis-server and twilio-run under `workDir`; resolves `{ url, redis, redisPort, logPath, stop }`.
  * `stop()` ends both (idempotent). Logs go to workDir/twilio-run.log and workDir/redis/.
  */
 export async function startServices(workDir, { forkProcess = true } = {}) {
@@ -68,7 +68,7 @@ export async function startServices(workDir, { forkProcess = true } = {}) {
     const url = `http://127.0.0.1:${port}`;
     await waitReady(url, child, logPath);
     redis = new Redis({ host: '127.0.0.1', port: redisPort, lazyConnect: false });
-    return { url, redis, redisPort, stop };
+    return { url, redis, redisPort, logPath, stop };
   } catch (e) {
     await stop();
     throw e;
@@ -125,4 +125,12 @@ async function waitReady(url, child, logPath) {
   let tail = '';
   try { tail = readFileSync(logPath, 'utf8').slice(-2000); } catch {}
   throw new Error(`twilio-run did not start (exit ${child.exitCode}):\n${tail}`);
+}
+
+/** Lines the functions logged with a `callstate:` prefix since byte `from` of the runtime's log. */
+export function runtimeNotes(logPath, from = 0) {
+  let text = '';
+  try { text = readFileSync(logPath, 'utf8'); } catch { return { notes: [], size: from }; }
+  const notes = text.slice(from).split('\n').map((l) => l.match(/callstate: .*/)?.[0]).filter(Boolean);
+  return { notes, size: text.length };
 }

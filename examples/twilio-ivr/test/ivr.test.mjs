@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { startServices, newCallSid, post, callParams, stored, EXAMPLE } from '../local/harness.mjs';
+import { startServices, newCallSid, post, callParams, stored, runtimeNotes, EXAMPLE } from '../local/harness.mjs';
 import { callSteps, playCall } from '../local/call.mjs';
 
 const require = createRequire(join(EXAMPLE, 'package.json'));
@@ -41,10 +41,10 @@ test('the demo call: every step answers the expected TwiML and leaves the expect
   assert.equal(n, steps.length);
 });
 
-test('racing <Gather> action and status callback: neither update is lost (10 calls at once)', async () => {
-  // Each call is put at ASK_ACTION through the store (as the IVR would have left it), then the
-  // caller's "1" and the "completed" callback are sent at the same moment.
-  const redis = new Redis({ host: '127.0.0.1', port: services.redisPort });
+/** Puts 10 calls at ASK_ACTION through the store, then sends each caller's "1" and the
+ *  "completed" status callback at the same moment; neither update may be lost. */
+async function raceTen({ url, redisPort, redis: reader, logPath }, label) {
+  const redis = new Redis({ host: '127.0.0.1', port: redisPort });
   const store = createCallStateStore(redis);
   try {
     const sids = Array.from({ length: 10 }, newCallSid);
@@ -52,13 +52,16 @@ test('racing <Gather> action and status callback: neither update is lost (10 cal
       callSid, stage: 'ASK_ACTION', attemptCount: 0, language: 'es', clientId: '1234', jobNumber: '456',
       jobData: { id: 'rec123abc', jobNumber: '456', status: 'IN_PROGRESS' }, lastUpdated: new Date(),
     })));
+    const logAt = runtimeNotes(logPath).size;
     const replies = await Promise.all(sids.flatMap((callSid) => [
-      post(services.url, '/gather', callParams(callSid, { Digits: '1' })),
-      post(services.url, '/status', callParams(callSid, { CallStatus: 'completed', CallDuration: '31' })),
+      post(url, '/gather', callParams(callSid, { Digits: '1' })),
+      post(url, '/status', callParams(callSid, { CallStatus: 'completed', CallDuration: '31' })),
     ]));
     for (const r of replies) assert.equal(r.status, 200, r.body);
+    const retried = runtimeNotes(logPath, logAt).notes.filter((l) => /retried/.test(l)).length;
+    console.log(`twilio-run (${label}): ${retried} of 20 racing updates retried a compare-and-set`);
     for (const callSid of sids) {
-      const { state, ttl } = await stored(services.redis, callSid);
+      const { state, ttl } = await stored(reader, callSid);
       assert.equal(state.stage, 'EXECUTE_ACTION', callSid);
       assert.equal(state.actionResult, 'DONE', callSid);
       assert.equal(state.jobData.status, 'COMPLETED', callSid);
@@ -71,6 +74,19 @@ test('racing <Gather> action and status callback: neither update is lost (10 cal
   } finally {
     await store.close();
     redis.disconnect();
+  }
+}
+
+test('racing <Gather> action and status callback, a process per request: nothing lost (10 calls at once)', async () => {
+  await raceTen(services, 'a process per request');
+});
+
+test('the same race in one warm process (--no-fork-process): one shared Redis connection', async () => {
+  const warm = await startServices(join(workDir, 'warm'), { forkProcess: false });
+  try {
+    await raceTen(warm, 'one warm process');
+  } finally {
+    await warm.stop();
   }
 });
 
