@@ -1,0 +1,104 @@
+// The states every bench encodes: the seed's sample (514 bytes as the seed's code writes it), the
+// large state (jobData with 200 extra fields, ~6.5 KB) and the scaling ladder (~0.5 to 128 KB).
+// Deterministic: a fixed-seed PRNG picks words, so every run and every variant sees the same data,
+// and the text compresses about as well as a real job record (not a run of one repeated string).
+import { serializeCallState } from './seed.mjs';
+
+/** The seed's "Redis Storage Format" example, with the job dates its serializer requires. */
+export function sampleState() {
+  return {
+    callSid: 'CA123abc456def',
+    stage: 'CONFIRM_JOB',
+    attemptCount: 2,
+    clientId: 'ABC123',
+    jobNumber: '456',
+    actionType: 'UPDATE_STATUS',
+    actionValue: 'COMPLETED',
+    jobData: {
+      id: 'rec123abc',
+      jobNumber: '456',
+      status: 'IN_PROGRESS',
+      createdDate: new Date('2024-03-01T09:00:00.000Z'),
+      updatedDate: new Date('2024-03-15T14:00:00.000Z'),
+      scheduledDate: new Date('2024-03-20T08:30:00.000Z'),
+      customer: 'Acme Plumbing',
+      address: '742 Evergreen St',
+      technician: 'J. Ramirez',
+      notes: 'gate 4521',
+    },
+    lastUpdated: new Date('2024-03-15T14:30:22.000Z'),
+    language: 'es',
+  };
+}
+
+const WORDS = ('valve pipe leak inspect replace customer approved pending kitchen basement water heater ' +
+  'filter pressure gauge fitting copper pvc drain sewer camera quote invoice warranty parts labor ' +
+  'technician arrival window confirmed rescheduled notes access gate code north south east west').split(' ');
+
+function prng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The i-th extra jobData field: mostly short strings, some numbers, flags and small objects. */
+function extraField(i, rnd) {
+  const word = () => WORDS[(rnd() * WORDS.length) | 0];
+  switch (i % 10) {
+    case 3: return [`qty${i}`, (rnd() * 1000) | 0];
+    case 6: return [`done${i}`, rnd() < 0.5];
+    case 9: return [`entry${i}`, { by: word(), note: `${word()} ${word()}` }];
+    default: return [`field${i}`, `${word()} ${word()} #${(rnd() * 1000) | 0}`];
+  }
+}
+
+/** The sample with `n` extra jobData fields (a Twilio IVR's job record as Airtable returns it). */
+export function stateWithFields(n, seed = 42) {
+  const s = sampleState();
+  const rnd = prng(seed);
+  const extra = {};
+  for (let i = 0; i < n; i++) {
+    const [k, v] = extraField(i, rnd);
+    extra[k] = v;
+  }
+  s.jobData = { ...s.jobData, ...extra };
+  return s;
+}
+
+/** The large state: 200 extra jobData fields. */
+export function largeState() {
+  return stateWithFields(200);
+}
+
+/** Bytes of the seed's serialization (the size every label refers to). */
+export function seedBytes(state) {
+  return Buffer.byteLength(serializeCallState(state));
+}
+
+/** A state whose seed serialization is about `bytes` long (the smallest one at least that long). */
+export function stateOfSize(bytes) {
+  if (seedBytes(sampleState()) >= bytes) return sampleState();
+  let lo = 0;
+  let hi = 1;
+  while (seedBytes(stateWithFields(hi)) < bytes) hi *= 2;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (seedBytes(stateWithFields(mid)) < bytes) lo = mid;
+    else hi = mid;
+  }
+  return stateWithFields(hi);
+}
+
+/** The scaling ladder: labels and target sizes (~0.5, 2, 8, 32, 128 KB). */
+export const LADDER = [
+  ['0.5KB', 514],
+  ['2KB', 2048],
+  ['8KB', 8192],
+  ['32KB', 32768],
+  ['128KB', 131072],
+];
