@@ -4,7 +4,10 @@
 // and the text compresses about as well as a real job record (not a run of one repeated string).
 import { serializeCallState } from './seed.mjs';
 
-/** The seed's "Redis Storage Format" example, with the job dates its serializer requires. */
+/**
+ * The seed's "Redis Storage Format" example with the job dates its serializer requires: the
+ * project's `sampleState` (bindings/js/test/fixtures/seed.cjs), 514 bytes as the seed writes it.
+ */
 export function sampleState() {
   return {
     callSid: 'CA123abc456def',
@@ -19,12 +22,11 @@ export function sampleState() {
       jobNumber: '456',
       status: 'IN_PROGRESS',
       createdDate: new Date('2024-03-01T09:00:00.000Z'),
-      updatedDate: new Date('2024-03-15T14:00:00.000Z'),
-      scheduledDate: new Date('2024-03-20T08:30:00.000Z'),
-      customer: 'Acme Plumbing',
-      address: '742 Evergreen St',
-      technician: 'J. Ramirez',
-      notes: 'gate 4521',
+      updatedDate: new Date('2024-03-14T16:45:10.000Z'),
+      scheduledDate: new Date('2024-03-18T08:00:00.000Z'),
+      customerName: 'Maria Gonzalez',
+      address: 'Calle Mayor 1, 28013 Madrid',
+      notes: 'Ring bell, arriving',
     },
     lastUpdated: new Date('2024-03-15T14:30:22.000Z'),
     language: 'es',

@@ -1,0 +1,93 @@
+// Size and start-up (issue 6): the WASM module's gzipped size, the `.node` size, both packages'
+// `npm pack` sizes, and cold-start costs measured in fresh Node processes (median of 20 each):
+//   requireMs            `require('callstate')` (bindings/node, the napi module)
+//   wasmInstantiateMs    `require('callstate-wasm')` (glue + compile + instantiate + shim)
+//   forceWasmRequireMs   `require('callstate')` with CALLSTATE_FORCE_WASM=1 (the Node fallback)
+//   wasmCompileMs        `new WebAssembly.Module(bytes)` alone (bytes already read)
+//   nodeStartMs          wall time of `node -e ''` (for scale: what a cold Function pays anyway)
+// Each time is taken inside the process (performance.now() around the require), so the node
+// start-up itself is not part of it; the OS file cache is warm, as on a reused container.
+//
+// Usage: node bench/startup.mjs [--smoke] [--runs N] [--out FILE]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { PACKAGES, ROOT } from './lib/variants.mjs';
+import { args, emit, median, round } from './lib/util.mjs';
+
+const opts = args();
+const runs = Number(opts.runs ?? (opts.smoke ? 2 : 20));
+
+function findFiles(dir, suffix) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory() && e.name !== 'node_modules') out.push(...findFiles(p, suffix));
+    else if (e.isFile() && e.name.endsWith(suffix)) out.push(p);
+  }
+  return out;
+}
+
+// --- sizes
+const wasmFiles = findFiles(join(PACKAGES.wasm, 'pkg'), '.wasm');
+if (wasmFiles.length === 0) throw new Error('no .wasm under bindings/wasm/pkg: run make build');
+const wasmFile = wasmFiles.find((f) => f.includes('/web/')) ?? wasmFiles[0];
+const wasmBytes = readFileSync(wasmFile);
+const nodeFile = findFiles(PACKAGES.native, '.node')[0];
+if (!nodeFile) throw new Error('no .node in bindings/node: run make build');
+
+function packSize(dir) {
+  try {
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: dir, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8',
+    });
+    const [info] = JSON.parse(out);
+    return { tarballBytes: info.size, unpackedBytes: info.unpackedSize, files: info.entryCount };
+  } catch (e) {
+    return { error: String(e.message).split('\n')[0] };
+  }
+}
+
+const size = {
+  wasmGzBytes: gzipSync(wasmBytes, { level: 9 }).length,
+  wasmBytes: wasmBytes.length,
+  wasmFile: wasmFile.slice(ROOT.length + 1),
+  nodeBytes: statSync(nodeFile).size,
+  nodeFile: nodeFile.slice(ROOT.length + 1),
+  packages: { callstate: packSize(PACKAGES.native), 'callstate-wasm': packSize(PACKAGES.wasm) },
+};
+
+// --- cold start, in fresh processes
+const probe = (body) => `const t0 = performance.now(); ${body}; process.stdout.write(String(performance.now() - t0));`;
+const cases = {
+  requireMs: { code: probe(`require(${JSON.stringify(PACKAGES.native)})`) },
+  wasmInstantiateMs: { code: probe(`require(${JSON.stringify(PACKAGES.wasm)})`) },
+  forceWasmRequireMs: { code: probe(`require(${JSON.stringify(PACKAGES.native)})`), env: { CALLSTATE_FORCE_WASM: '1' } },
+  wasmCompileMs: {
+    code: `const b = require('fs').readFileSync(${JSON.stringify(wasmFile)}); ${probe('new WebAssembly.Module(b)')}`,
+  },
+};
+
+function once(code, env) {
+  const r = spawnSync(process.execPath, ['-e', code], {
+    env: { ...process.env, CALLSTATE_FORCE_WASM: '', ...env }, encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`node -e failed: ${r.stderr}`);
+  return Number(r.stdout);
+}
+
+const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+samples.nodeStartMs = [];
+for (let i = 0; i < runs; i++) {
+  // Interleaved, so a burst of load from other work hits every case alike.
+  for (const [k, c] of Object.entries(cases)) samples[k].push(once(c.code, c.env));
+  const t0 = performance.now();
+  once('', {});
+  samples.nodeStartMs.push(performance.now() - t0);
+}
+const start = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, round(median(xs), 2)]));
+start.runs = runs;
+start.minMs = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, round(Math.min(...xs), 2)]));
+
+emit(opts, { size, start });
