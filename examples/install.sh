@@ -30,7 +30,7 @@ NATIVE_TGZ="$PACKS/callstate-linux-x64-gnu-$version.tgz"
 # --- each example
 dirs=("$@")
 if [[ ${#dirs[@]} -eq 0 ]]; then
-  for p in "$ROOT"/examples/*/package.json "$ROOT"/examples/packaging/*/package.json; do
+  for p in "$ROOT"/examples/*/package.json; do
     [[ -f "$p" ]] && dirs+=("$(dirname "$p")")
   done
 fi

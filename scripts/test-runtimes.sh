@@ -4,14 +4,14 @@
 #   twilio-ivr  the Functions IVR under twilio-run + redis-server: the demo's call, races
 #   worker      callstate-wasm in workerd (Miniflare): bundle, start-up cost, webhooks
 #   browser     callstate-wasm's ESM build in headless Debian Chromium: every golden vector
-#   packaging   CommonJS and ESM projects on the tarballs, CALLSTATE_FORCE_WASM, TypeScript
+# (CommonJS/ESM projects on the tarballs, FORCE_WASM and TypeScript: scripts/test-js.sh step 3.)
 # Installs what is missing (Debian's chromium, the examples' npm packages); idempotent, and
-# fast when warm. Usage: scripts/test-runtimes.sh [twilio-ivr|worker|browser|packaging ...]
+# fast when warm. Usage: scripts/test-runtimes.sh [twilio-ivr|worker|browser ...]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 suites=("$@")
-[[ ${#suites[@]} -gt 0 ]] || suites=(twilio-ivr worker browser packaging)
+[[ ${#suites[@]} -gt 0 ]] || suites=(twilio-ivr worker browser)
 
 # --- Debian's Chromium for the browser check (puppeteer-core never downloads a browser)
 if [[ " ${suites[*]} " == *" browser "* ]] && ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q '^install ok installed$'; then
@@ -25,7 +25,6 @@ fi
 dirs=()
 for s in "${suites[@]}"; do
   case "$s" in
-    packaging) dirs+=(examples/packaging/cjs examples/packaging/esm) ;;
     twilio-ivr|worker|browser) dirs+=("examples/$s") ;;
     *) echo "test-runtimes: unknown suite $s" >&2; exit 2 ;;
   esac
