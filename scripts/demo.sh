@@ -15,11 +15,13 @@ if [[ "$(node -p "typeof require('./examples/twilio-ivr/node_modules/callstate')
 fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/callstate-demo.XXXXXX")"
-# demo.mjs stops what it starts; this trap is the last resort if it is killed.
+# demo.mjs stops what it starts; this trap is the last resort if it is killed. The work folder
+# (twilio-run.log, redis.log) is kept when the call did not end as expected.
 cleanup() {
+  local rc=$?
   if [[ -f "$WORK/twilio-run.pid" ]]; then kill "$(cat "$WORK/twilio-run.pid")" 2>/dev/null || true; fi
   bash scripts/redis.sh stop "$WORK/redis" 2>/dev/null || true
-  rm -rf "$WORK"
+  if [[ $rc == 0 ]]; then rm -rf "$WORK"; else echo "demo: logs kept in $WORK" >&2; fi
 }
 trap cleanup EXIT
 node examples/twilio-ivr/local/demo.mjs "$WORK"

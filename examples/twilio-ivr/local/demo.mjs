@@ -21,7 +21,10 @@ const services = await startServices(workDir);
 let failed = true;
 const stopAll = async () => {
   await services.stop();
-  if (!process.argv[2]) rmSync(workDir, { recursive: true, force: true });
+  if (!process.argv[2]) {
+    if (failed) console.error(`logs kept in ${workDir}`);
+    else rmSync(workDir, { recursive: true, force: true });
+  }
 };
 for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) process.once(sig, async () => { await stopAll(); process.exit(code); });
 try {
@@ -58,7 +61,7 @@ try {
   failed = results.some((r) => r.problems.length > 0);
   const last = results.at(-1);
   console.log(failed
-    ? bad(bold(`✗ the call did not end as expected (see ✗ above); logs in ${workDir}`))
+    ? bad(bold('✗ the call did not end as expected (see ✗ above)'))
     : ok(bold(`✓ call ended in ${last.state.stage} (action ${last.state.actionType}=${last.state.actionValue}: ${last.state.actionResult}, ` +
       `call ${last.state.callStatus}); the racing webhooks both landed. ${((Date.now() - t0) / 1000).toFixed(1)} s`)));
 } catch (e) {
