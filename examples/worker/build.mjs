@@ -1,7 +1,8 @@
 // Bundles src/worker.mjs into dist/ the way `wrangler deploy` does: esbuild, ESM, the export
 // conditions workerd uses (`workerd`, `worker`, `browser`), and every imported `.wasm` kept as
 // its own module beside the bundle, which workerd loads as a compiled WebAssembly.Module
-// (wrangler's CompiledWasm rule). Prints the sizes. `node build.mjs` or `import { build }`.
+// (wrangler's CompiledWasm rule). Prints the sizes. `node build.mjs [entry]` or `import { build }`;
+// entries are the files of src/ (`worker`, `store-worker`), each built into dist/<entry>/.
 import { build as esbuild } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -10,11 +11,11 @@ import { gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Builds dist/worker.mjs (+ its .wasm); returns `{ dir, script, files: [{ name, bytes, gzip }] }`. */
-export async function build({ quiet = false } = {}) {
-  const dir = join(here, 'dist');
+/** Builds dist/<entry>/worker.mjs (+ its .wasm); returns `{ dir, script, files: [{ name, bytes, gzip }] }`. */
+export async function build({ entry = 'worker', quiet = false } = {}) {
+  const dir = join(here, 'dist', entry);
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir);
+  mkdirSync(dir, { recursive: true });
   const wasmModules = {
     name: 'compiled-wasm',
     setup(b) {
@@ -26,7 +27,7 @@ export async function build({ quiet = false } = {}) {
     },
   };
   await esbuild({
-    entryPoints: [join(here, 'src/worker.mjs')],
+    entryPoints: [join(here, `src/${entry}.mjs`)],
     outfile: join(dir, 'worker.mjs'),
     bundle: true,
     format: 'esm',
@@ -43,9 +44,9 @@ export async function build({ quiet = false } = {}) {
     return { name, bytes: statSync(join(dir, name)).size, gzip: gzipSync(bytes, { level: 9 }).length };
   });
   if (!quiet) {
-    for (const f of files) console.log(`worker: dist/${f.name} ${f.bytes} bytes (${f.gzip} gzipped)`);
+    for (const f of files) console.log(`worker: dist/${entry}/${f.name} ${f.bytes} bytes (${f.gzip} gzipped)`);
   }
   return { dir, script: join(dir, 'worker.mjs'), files };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await build();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await build({ entry: process.argv[2] ?? 'worker' });
