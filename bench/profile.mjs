@@ -1,0 +1,76 @@
+// Profiles one codec variant's encode+decode loop, for the "why" behind a missed target:
+//   node bench/profile.mjs --variant native --state sample [--n 200000] [--perf]
+// Without --perf: runs the loop under `node --cpu-prof` and prints the self time per function
+// (JS functions, the napi/WASM entry points, GC), top 25, from the .cpuprofile it wrote.
+// With --perf: runs it under `perf record` with `--perf-basic-prof` (JIT symbols) and prints
+// `perf report` by symbol, to see inside the native module (serde, malloc, N-API calls).
+// Profiles go to bench/results/profiles/ (ignored by git).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { codecVariants } from './lib/variants.mjs';
+import { sampleState, largeState } from './lib/states.mjs';
+import { args } from './lib/util.mjs';
+
+const opts = args();
+const here = fileURLToPath(new URL('.', import.meta.url));
+const dir = join(here, 'results', 'profiles');
+
+if (opts.child) {
+  const v = codecVariants().find((x) => x.key === opts.variant);
+  const state = opts.state === 'large' ? largeState() : sampleState();
+  const n = Number(opts.n);
+  const only = opts.only; // 'encode' | 'decode' | undefined
+  const text = v.encode(state);
+  let sink = 0;
+  for (let i = 0; i < n; i++) {
+    if (only === 'encode') sink += v.encode(state).length;
+    else if (only === 'decode') sink += v.decode(text).attemptCount;
+    else sink += v.decode(v.encode(state)).attemptCount;
+  }
+  if (sink === 0) console.log('');
+} else {
+  mkdirSync(dir, { recursive: true });
+  const variant = opts.variant ?? 'native';
+  const state = opts.state ?? 'sample';
+  const n = String(opts.n ?? 200000);
+  const childArgs = [fileURLToPath(import.meta.url), '--child', '--variant', variant, '--state', state, '--n', n];
+  if (opts.only) childArgs.push('--only', opts.only);
+  if (opts.perf) {
+    const data = join(dir, `${variant}-${state}.perf.data`);
+    const r = spawnSync('perf', ['record', '-F', '1999', '-g', '-o', data, '--', process.execPath, '--perf-basic-prof', ...childArgs], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+    const report = (sort, limit) => {
+      const rep = spawnSync('perf', ['report', '-i', data, '--no-children', '--percent-limit', limit, '--stdio', '-g', 'none', '--sort', sort], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      return rep.stdout.split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.replace(/\s+/g, ' ').trim());
+    };
+    console.log(`--- by shared object (${variant} ${state})`);
+    console.log(report('dso', '0.5').join('\n'));
+    console.log('--- by symbol');
+    console.log(report('dso,symbol', '0.7').slice(0, 45).join('\n'));
+  } else {
+    const before = Date.now();
+    const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, ...childArgs], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+    const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f))
+      .filter((f) => statSync(f).mtimeMs >= before).sort().pop();
+    const prof = JSON.parse(readFileSync(file, 'utf8'));
+    const dt = new Map();
+    for (let i = 0; i < prof.samples.length; i++) dt.set(prof.samples[i], (dt.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));
+    const self = new Map();
+    let total = 0;
+    for (const node of prof.nodes) {
+      const t = dt.get(node.id) ?? 0;
+      total += t;
+      const cf = node.callFrame;
+      const where = cf.url ? `${cf.url.split('/').slice(-2).join('/')}:${cf.lineNumber + 1}` : '';
+      const key = `${cf.functionName || '(anonymous)'} ${where}`.trim();
+      self.set(key, (self.get(key) ?? 0) + t);
+    }
+    console.log(`${variant} ${state} ${opts.only ?? 'encode+decode'} x${n}: ${(total / 1000).toFixed(0)} ms sampled, ${file}`);
+    for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+      console.log(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`);
+    }
+  }
+}

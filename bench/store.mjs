@@ -1,0 +1,166 @@
+// Store vs raw client (issue 6), on the loopback redis-server that bench/run.mjs starts:
+//   latency      save+get pairs one at a time: the store (`saveCallState` + `getCallState`) vs the
+//                seed's own code on the same ioredis client (`SETEX` of the seed's JSON, `GET` +
+//                the seed's parse) — p50, p99 in µs; blocks of the two interleaved. Also bare
+//                `SET`/`GET` of a ready string, the network floor.
+//   throughput   the same pairs with 50 in flight, for a fixed time per round, rounds alternated.
+//   update       `updateCallState` on 50 concurrent calls (one chain of updates each) vs the
+//                seed's save (`SETEX`) on 50 concurrent calls: operations per second.
+//   compression  save+get p50 of 8, 32 and 128 KB states, plain vs a codec with compression on.
+// Each backend (native, wasm) is measured; the headline figures are the native package's.
+//
+// Usage: node bench/store.mjs --port P [--smoke] [--out FILE]
+import { sampleState, stateOfSize } from './lib/states.mjs';
+import { seedStore } from './lib/seed.mjs';
+import { serializeCallState } from './lib/seed.mjs';
+import { storePackage, connect, hrMs } from './lib/store.mjs';
+import { COMPRESSION } from './lib/variants.mjs';
+import { args, emit, median, quantile, round } from './lib/util.mjs';
+
+const opts = args();
+if (!opts.port) throw new Error('--port is required (bench/run.mjs starts the redis)');
+const smoke = Boolean(opts.smoke);
+const P = smoke
+  ? { pairs: 40, block: 10, seconds: 0.15, rounds: 1, concurrency: 50, sizes: [['8KB', 8192]], sizeIters: 3 }
+  : { pairs: 4000, block: 100, seconds: 1.5, rounds: 3, concurrency: 50, sizes: [['8KB', 8192], ['32KB', 32768], ['128KB', 131072]], sizeIters: 60 };
+
+const redis = connect(opts.port);
+await redis.ping();
+const seed = seedStore(redis);
+const bare = {
+  async saveCallState(sid, _state, text) { await redis.set(`bare:${sid}`, text, 'EX', 600); },
+  async getCallState(sid) { return redis.get(`bare:${sid}`); },
+};
+const SIDS = Array.from({ length: 100 }, (_, i) => `CAbench${i}`);
+
+async function latency(impls, state) {
+  const text = serializeCallState(state);
+  const samples = Object.fromEntries(Object.keys(impls).map((k) => [k, []]));
+  for (const impl of Object.values(impls)) { // warm-up
+    for (let i = 0; i < Math.min(200, P.pairs); i++) {
+      await impl.saveCallState(SIDS[i % 100], state, text);
+      await impl.getCallState(SIDS[i % 100]);
+    }
+  }
+  for (let done = 0; done < P.pairs; done += P.block) {
+    for (const [k, impl] of Object.entries(impls)) {
+      for (let i = 0; i < P.block; i++) {
+        const sid = SIDS[(done + i) % 100];
+        const t0 = hrMs();
+        await impl.saveCallState(sid, state, text);
+        const back = await impl.getCallState(sid);
+        samples[k].push(hrMs() - t0);
+        if (back == null) throw new Error(`${k}: get after save returned nothing`);
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, {
+    p50Us: round(quantile(xs, 0.5) * 1000, 1), p99Us: round(quantile(xs, 0.99) * 1000, 1), n: xs.length,
+  }]));
+}
+
+/** Operations per second of `op(workerIndex)` run by `concurrency` workers for `seconds`. */
+async function rate(op, concurrency, seconds) {
+  const end = hrMs() + seconds * 1000;
+  let count = 0;
+  const t0 = hrMs();
+  await Promise.all(Array.from({ length: concurrency }, async (_, w) => {
+    while (hrMs() < end) {
+      await op(w);
+      count++;
+    }
+  }));
+  return count / ((hrMs() - t0) / 1000);
+}
+
+async function throughput(impls, state) {
+  const text = serializeCallState(state);
+  const perRound = [];
+  for (let r = 0; r < P.rounds; r++) {
+    const t = {};
+    for (const [k, impl] of Object.entries(impls)) {
+      t[k] = await rate(async (w) => {
+        await impl.saveCallState(SIDS[w], state, text);
+        await impl.getCallState(SIDS[w]);
+      }, P.concurrency, P.seconds);
+    }
+    perRound.push(t);
+  }
+  return Object.fromEntries(Object.keys(impls).map((k) => [k, round(median(perRound.map((t) => t[k])), 0)]));
+}
+
+async function updateVsSet(store, state) {
+  const sids = Array.from({ length: P.concurrency }, (_, i) => `CAupd${i}`);
+  for (const sid of sids) await store.saveCallState(sid, { ...state, callSid: sid });
+  const bump = (s) => ({ ...s, attemptCount: (s.attemptCount + 1) % 1000, lastUpdated: new Date(s.lastUpdated.getTime() + 1) });
+  const perRound = [];
+  for (let r = 0; r < P.rounds; r++) {
+    const update = await rate((w) => store.updateCallState(sids[w], bump), P.concurrency, P.seconds);
+    const set = await rate((w) => seed.saveCallState(`CAset${w}`, state), P.concurrency, P.seconds);
+    perRound.push({ update, set, ratio: update / set });
+  }
+  return {
+    updatesPerSec: round(median(perRound.map((x) => x.update)), 0),
+    rawSetsPerSec: round(median(perRound.map((x) => x.set)), 0),
+    ratio: round(median(perRound.map((x) => x.ratio))),
+    ratioPerRound: perRound.map((x) => round(x.ratio)),
+  };
+}
+
+async function compression(which) {
+  const { createCallStateStore, api } = storePackage(which);
+  const plain = createCallStateStore(redis, { onRedisError: 'throw' });
+  const packed = createCallStateStore(redis, { onRedisError: 'throw', codec: new api.CallStateCodec(COMPRESSION) });
+  const rows = [];
+  for (const [label, bytes] of P.sizes) {
+    const state = stateOfSize(bytes);
+    const t = { plain: [], compressed: [] };
+    const stored = {};
+    for (let i = 0; i < P.sizeIters; i++) {
+      for (const [k, s] of [['plain', plain], ['compressed', packed]]) {
+        const sid = `CAsize${k}${label.replace('.', '')}`;
+        const t0 = hrMs();
+        await s.saveCallState(sid, state);
+        await s.getCallState(sid);
+        t[k].push(hrMs() - t0);
+        stored[k] = await redis.strlen(`call_state:${sid}`);
+      }
+    }
+    rows.push({
+      label,
+      plainP50Us: round(median(t.plain) * 1000, 1),
+      compressedP50Us: round(median(t.compressed) * 1000, 1),
+      plainStoredBytes: stored.plain,
+      compressedStoredBytes: stored.compressed,
+    });
+  }
+  return rows;
+}
+
+const state = sampleState();
+const out = { redisVersion: (await redis.info('server')).match(/redis_version:(\S+)/)?.[1], backends: {} };
+for (const which of ['native', 'wasm']) {
+  const { createCallStateStore } = storePackage(which);
+  const store = createCallStateStore(redis, { onRedisError: 'throw' });
+  const impls = { store, seed, bare };
+  const lat = await latency(impls, state);
+  const thr = await throughput(impls, state);
+  const upd = await updateVsSet(store, state);
+  out.backends[which] = {
+    latency: lat,
+    throughputPairsPerSec: thr,
+    saveGetOverhead: round(lat.store.p50Us / lat.seed.p50Us),
+    saveGetOverheadP99: round(lat.store.p99Us / lat.seed.p99Us),
+    throughputRatio: round(thr.store / thr.seed),
+    update: upd,
+    compression: await compression(which),
+  };
+  await store.close();
+  process.stderr.write(`store ${which}: overhead p50 ${out.backends[which].saveGetOverhead}x, update/SET ${upd.ratio}\n`);
+}
+out.store = {
+  saveGetOverhead: out.backends.native.saveGetOverhead,
+  updateThroughputRatio: out.backends.native.update.ratio,
+};
+await redis.quit();
+emit(opts, out);
