@@ -11,8 +11,8 @@ import { gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Builds dist/<entry>/worker.mjs (+ its .wasm); returns `{ dir, script, files: [{ name, bytes, gzip }] }`. */
-export async function build({ entry = 'worker', quiet = false } = {}) {
+/** Builds dist/<entry>/worker.mjs (+ its .wasm) from src/<entry>.mjs or `contents`; returns `{ dir, script, files: [{ name, bytes, gzip }] }`. */
+export async function build({ entry = 'worker', contents, quiet = false } = {}) {
   const dir = join(here, 'dist', entry);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -27,7 +27,10 @@ export async function build({ entry = 'worker', quiet = false } = {}) {
     },
   };
   await esbuild({
-    entryPoints: [join(here, `src/${entry}.mjs`)],
+    // `contents`: a module given as text (tests' probes), resolved from this folder.
+    ...(contents === undefined
+      ? { entryPoints: [join(here, `src/${entry}.mjs`)] }
+      : { stdin: { contents, resolveDir: here, sourcefile: `${entry}.mjs` } }),
     outfile: join(dir, 'worker.mjs'),
     bundle: true,
     format: 'esm',

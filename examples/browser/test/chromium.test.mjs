@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import puppeteer from 'puppeteer-core';
 import { serve } from '../server.mjs';
 
@@ -68,4 +69,10 @@ test('every golden vector passes in the page', async () => {
   assert.deepEqual(r.unexpectedPasses, [], 'cases listed as expected failures now pass: remove them');
   assert.equal(r.total, total);
   assert.equal(r.passed, total);
+});
+
+test('callstate-wasm exports the same names in the browser as in Node (SPEC §2: one API)', async () => {
+  const r = await results('');
+  const inNode = Object.keys(createRequire(import.meta.url)('callstate-wasm')).sort();
+  assert.deepEqual(r.exports, inNode);
 });

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { Miniflare } from 'miniflare';
 import { build } from '../build.mjs';
 
@@ -156,6 +157,19 @@ test('why the package has a workerd entry: workerd refuses to compile WASM bytes
     const why = await r.text();
     assert.match(why, /disallowed|not allowed|code generation/i);
     console.log(`workerd: WebAssembly.compile(bytes) in a handler -> ${why}`);
+  } finally {
+    await m.dispose();
+  }
+});
+
+test('callstate-wasm exports the same names in workerd as in Node (SPEC §2: one API)', async () => {
+  const probe = await build({ entry: 'exports-probe', quiet: true,
+    contents: "import * as cs from 'callstate-wasm'; export default { fetch() { return Response.json(Object.keys(cs).sort()); } };" });
+  const { m } = await start({ modules: true, scriptPath: probe.script, modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }] });
+  try {
+    const inWorkerd = await (await m.dispatchFetch('http://localhost/')).json();
+    const inNode = Object.keys(createRequire(import.meta.url)('callstate-wasm')).sort();
+    assert.deepEqual(inWorkerd, inNode);
   } finally {
     await m.dispose();
   }
