@@ -129,6 +129,8 @@ else
   echo "$h" > "$STAMPS/wasm"
 fi
 
-# --- 3. the shared JS (shim, ESM entry, types) into both package folders
+# --- 3. the shared JS (shim + the store compiled from TypeScript, ESM entry, types) into both
+[[ -x node_modules/.bin/tsc ]] || npm ci --no-audit --no-fund --loglevel=error
+node_modules/.bin/tsc -p bindings/js/tsconfig.json
 node bindings/js/build.mjs bindings/node "$W_CRATE"
 log "ok: bindings/node (callstate), npm/$PLATFORM, $W_CRATE (callstate-wasm)"

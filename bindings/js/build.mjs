@@ -21,7 +21,10 @@ function toCommonJs(source) {
   return `'use strict';\n${body}\nmodule.exports = { ${names.join(', ')} };\n`;
 }
 
-const shim = read('shim.mjs');
+// The store is TypeScript (bindings/js/store.ts); scripts/build.sh compiles it with tsc into
+// target/js/store.js first, and it joins the shim so that both stay one module with no imports.
+const store = readFileSync(join(here, '../../target/js/store.js'), 'utf8');
+const shim = `${read('shim.mjs')}\n// --- the store, compiled from bindings/js/store.ts ---\n${store}`;
 const files = {
   'shim.mjs': banner('shim.mjs') + shim,
   'shim.cjs': banner('shim.mjs') + toCommonJs(shim),

@@ -154,3 +154,86 @@ export declare class CallStateCodec {
    */
   extendedTtl(currentTtl: number, additionalSeconds: number): number | null;
 }
+
+// --- the store (SPEC §2, §7, §10) ------------------------------------------------------------
+
+/** Anything that can send one Redis command as an argument array (an HTTP Redis, a pool). */
+export interface RedisExecutor {
+  send(args: string[]): Promise<unknown>;
+}
+/** A client the store accepts: ioredis (`Redis` or `Cluster`), node-redis v4+, or an executor. */
+export type RedisClient = RedisExecutor | { call(...args: any[]): Promise<unknown> } | { sendCommand(...args: any[]): Promise<unknown> };
+
+/** One store operation, reported to `onMetric` after it settles. */
+export interface Metric {
+  operation: 'save' | 'get' | 'delete' | 'extend' | 'update' | 'backup' | 'restore';
+  success: boolean;
+  durationMs: number;
+  bytes: number;
+  stage: string | null;
+  migratedFrom: number | null;
+  compressed: boolean;
+  retries: number;
+}
+
+export interface StoreOptions {
+  /** One built codec, or options to build one. */
+  codec?: CallStateCodec | CodecOptions;
+  /** Every store method settles within it (retries included); default 2000. A write that timed
+   * out is unknown, not undone: it may still land. */
+  timeoutMs?: number;
+  /** Default 'fail-open' (the seed's behaviour): REDIS errors become the seed's fallbacks. */
+  onRedisError?: 'fail-open' | 'throw';
+  onMetric?: (m: Metric) => void;
+  /** Called for every REDIS error, in both modes. */
+  onError?: (e: CallStateError) => void;
+  /** Dedicated connections for the WATCH/MULTI fallback (when Lua is refused); default: the
+   * client's own `duplicate()`. Must not return the client the store was given. */
+  isolatedClient?: () => RedisClient | Promise<RedisClient>;
+}
+
+export interface UpdateOptions {
+  /** Default 5: `fn` runs at most 1 + maxRetries times, then `CONFLICT`. */
+  maxRetries?: number;
+}
+
+export interface BackupOptions {
+  /** A Redis glob for the call SID part of the key. */
+  match?: string;
+  onProgress?: (keysDone: number) => void;
+}
+
+export interface RestoreOptions {
+  /** Overwrite existing keys (default: `NX`, keep them). */
+  replace?: boolean;
+  /** The caller's clock in ms (default `Date.now`). */
+  now?: () => number;
+  onProgress?: (linesDone: number) => void;
+}
+
+export interface CallStateStore {
+  /** Value + stage TTL + a new `rev`, atomically; `STALE_WRITE` if the stored state is newer. */
+  saveCallState(callSid: string, state: CallState): Promise<void>;
+  getCallState(callSid: string): Promise<CallState | null>;
+  deleteCallState(callSid: string): Promise<void>;
+  /** The new TTL, or null when the key is missing or has no expiry. */
+  extendCallStateTTL(callSid: string, additionalSeconds: number): Promise<number | null>;
+  /** Optimistic concurrency: `fn` returns the new state, `null` to delete, `undefined` to keep. */
+  updateCallState(
+    callSid: string,
+    fn: (state: CallState | null) => CallState | null | undefined | Promise<CallState | null | undefined>,
+    opts?: UpdateOptions,
+  ): Promise<CallState | null>;
+  /** NDJSON lines `{ key, pttlMs, atMs, value }`, each ending in `\n`. */
+  backup(opts?: BackupOptions): AsyncIterable<string>;
+  restore(
+    lines: AsyncIterable<string> | Iterable<string>,
+    opts?: RestoreOptions,
+  ): Promise<{ restored: number; skippedExpired: number; skippedInvalid: number }>;
+  /** Closes connections the store made itself, never the user's client. */
+  close(): Promise<void>;
+}
+
+export declare function createCallStateStore(redis: RedisClient, options?: StoreOptions): CallStateStore;
+/** Prints the seed's metric line, `State save: SUCCESS in 3ms`. */
+export declare function consoleMetrics(m: Metric): void;

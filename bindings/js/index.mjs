@@ -16,4 +16,6 @@ export const {
   ACTIVE_CALL_TTL,
   CallStateCodec,
   CallStateError,
+  createCallStateStore,
+  consoleMetrics,
 } = api;

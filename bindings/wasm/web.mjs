@@ -20,4 +20,6 @@ export const {
   ACTIVE_CALL_TTL,
   CallStateCodec,
   CallStateError,
+  createCallStateStore,
+  consoleMetrics,
 } = api;

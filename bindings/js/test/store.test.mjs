@@ -142,14 +142,17 @@ for (const [kind, connect] of Object.entries(clients)) {
       for await (const line of store.backup()) lines.push(line);
       assert.ok(lines.every((l) => l.endsWith('\n')));
       for (const id of ids) cli('DEL', `call_state:${id}`);
-      const result = await store.restore([...lines, 'not json\n', JSON.stringify({ key: 'other:x', pttlMs: -1, atMs: 0, value: '{}' }) + '\n']);
-      assert.ok(result.restored >= 3);
-      assert.equal(result.skippedInvalid, 2);
+      const ours = lines.filter((l) => ids.some((id) => JSON.parse(l).key === `call_state:${id}`));
+      assert.equal(ours.length, 3);
+      const expired = JSON.stringify({ ...JSON.parse(ours[0]), pttlMs: 10, atMs: Date.now() - 60_000 }) + '\n';
+      const result = await store.restore([...ours, 'not json\n', expired,
+        JSON.stringify({ key: 'other:x', pttlMs: -1, atMs: 0, value: '{}' }) + '\n']);
+      assert.deepEqual(result, { restored: 3, skippedExpired: 1, skippedInvalid: 2 });
       for (const id of ids) {
         assert.equal(cli('GET', `call_state:${id}`), before[id][0]);
         assert.ok(Math.abs(Number(cli('PTTL', `call_state:${id}`)) - before[id][1]) < 1000);
       }
-      const again = await store.restore(lines.filter((l) => ids.some((id) => l.includes(id))));
+      const again = await store.restore(ours);
       assert.equal(again.restored, 0, 'NX: existing keys are kept');
     });
   });
@@ -177,6 +180,7 @@ describe(`failure policy (${backend})`, () => {
     const dir = `/tmp/callstate-kill-${process.pid}-${backend}`;
     const port = execFileSync('bash', ['scripts/redis.sh', 'start', dir], { cwd: new URL('../../..', import.meta.url).pathname }).toString().trim();
     const redis = new Redis({ port: Number(port), host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    redis.on('error', () => {}); // reconnect noise after the kill is expected
     const strict = createCallStateStore(redis, { timeoutMs: 500, onRedisError: 'throw' });
     await strict.saveCallState('CAkilled1', state('CAkilled1'));
     execFileSync('bash', ['scripts/redis.sh', 'stop', dir], { cwd: new URL('../../..', import.meta.url).pathname });

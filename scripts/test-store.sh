@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The store suite against a real redis-server (Debian's), started here on a free loopback port and
+# stopped on exit; run once per backend (native, WASM) — each run covers ioredis and node-redis.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[[ -d node_modules/ioredis && -d node_modules/redis ]] || npm ci --no-audit --no-fund --loglevel=error
+dir="$(mktemp -d /tmp/callstate-store.XXXXXX)"
+trap 'bash scripts/redis.sh stop "$dir"; rm -rf "$dir"' EXIT
+port="$(bash scripts/redis.sh start "$dir")"
+for backend in native wasm; do
+  echo "store suite: $backend core, redis on 127.0.0.1:$port"
+  REDIS_PORT="$port" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/store.test.mjs
+done
