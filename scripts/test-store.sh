@@ -11,3 +11,6 @@ for backend in native wasm; do
   echo "store suite: $backend core, redis on 127.0.0.1:$port"
   REDIS_PORT="$port" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/store.test.mjs
 done
+# A 3-master cluster and a kill -9 / restart load (their own servers; once, on the native core —
+# the WASM core runs the same plans, and the suite above covers it).
+CALLSTATE_BACKEND=native node --test --test-reporter=spec bindings/js/test/store-resilience.test.mjs
