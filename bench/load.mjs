@@ -53,7 +53,11 @@ function baseState(sid, epoch, at) {
   };
 }
 
-async function runBackend(which, redis) {
+function runBackend(which, redis) {
+  return runBackendSized(which, redis, CALLS);
+}
+
+async function runBackendSized(which, redis, CALLS) {
   // `naive` is the self-test: the seed's way on the native codec — a blind `SET` for saves and a
   // read-modify-write update with no compare-and-set (get, fn, set). It must show lost updates
   // and stale overwrites; `make test-bench` checks that it does, so the counting cannot go blind.
@@ -196,6 +200,15 @@ async function runBackend(which, redis) {
 const redis = connect(opts.port);
 await redis.ping();
 const out = { backends: {} };
+// The self-test first: the naive read-modify-write must be caught (lost > 0, stale > 0).
+if (!opts.backend) {
+  const naive = await runBackendSized('naive', redis, Math.min(CALLS, 100));
+  out.selfTest = {
+    backend: 'naive (blind SET, read-modify-write without compare-and-set)', calls: naive.calls,
+    lost: naive.lost, staleOverwrites: naive.staleOverwrites, detects: naive.lost > 0 && naive.staleOverwrites > 0,
+  };
+  process.stderr.write(`load self-test (naive store): lost ${naive.lost}, stale ${naive.staleOverwrites} — ${out.selfTest.detects ? 'detected' : 'NOT DETECTED'}\n`);
+}
 for (const which of backends) {
   out.backends[which] = await runBackend(which, redis);
   const b = out.backends[which];

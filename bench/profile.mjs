@@ -4,12 +4,16 @@
 // (JS functions, the napi/WASM entry points, GC), top 25, from the .cpuprofile it wrote.
 // With --perf: runs it under `perf record` with `--perf-basic-prof` (JIT symbols) and prints
 // `perf report` by symbol, to see inside the native module (serde, malloc, N-API calls).
-// Profiles go to bench/results/profiles/ (ignored by git).
+// --native-file F loads the napi module from F (an unstripped build: `CARGO_PROFILE_RELEASE_DEBUG=1
+// CARGO_PROFILE_RELEASE_STRIP=none cargo build --release -p callstate-node --target-dir T`, then
+// copy T/release/libcallstate_node.so to a .node file) behind the package's shim.
+// --only encode|decode profiles one direction. Profiles go to bench/results/profiles/ (ignored).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { codecVariants } from './lib/variants.mjs';
+import { createRequire } from 'node:module';
+import { codecVariants, ROOT } from './lib/variants.mjs';
 import { sampleState, largeState } from './lib/states.mjs';
 import { args } from './lib/util.mjs';
 
@@ -18,7 +22,14 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const dir = join(here, 'results', 'profiles');
 
 if (opts.child) {
-  const v = codecVariants().find((x) => x.key === opts.variant);
+  let v = codecVariants().find((x) => x.key === opts.variant);
+  if (opts['native-file']) {
+    // An unstripped build of the napi crate (for symbols in perf), behind the package's own shim.
+    const require = createRequire(import.meta.url);
+    const { createApi } = require(join(ROOT, 'bindings', 'node', 'shim.cjs'));
+    const api = createApi(require(opts['native-file']).RawCodec, 'native');
+    v = { key: 'native', encode: api.serializeCallState, decode: api.deserializeCallState };
+  }
   const state = opts.state === 'large' ? largeState() : sampleState();
   const n = Number(opts.n);
   const only = opts.only; // 'encode' | 'decode' | undefined
@@ -37,6 +48,7 @@ if (opts.child) {
   const n = String(opts.n ?? 200000);
   const childArgs = [fileURLToPath(import.meta.url), '--child', '--variant', variant, '--state', state, '--n', n];
   if (opts.only) childArgs.push('--only', opts.only);
+  if (opts['native-file']) childArgs.push('--native-file', opts['native-file']);
   if (opts.perf) {
     const data = join(dir, `${variant}-${state}.perf.data`);
     const r = spawnSync('perf', ['record', '-F', '1999', '-g', '-o', data, '--', process.execPath, '--perf-basic-prof', ...childArgs], { stdio: 'inherit' });

@@ -89,8 +89,8 @@ async function throughput(impls, state) {
   return Object.fromEntries(Object.keys(impls).map((k) => [k, round(median(perRound.map((t) => t[k])), 0)]));
 }
 
-async function updateVsSet(store, state) {
-  const sids = Array.from({ length: P.concurrency }, (_, i) => `CAupd${i}`);
+async function updateVsSet(store, state, tag) {
+  const sids = Array.from({ length: P.concurrency }, (_, i) => `CAupd${tag}${i}`);
   for (const sid of sids) await store.saveCallState(sid, { ...state, callSid: sid });
   const bump = (s) => ({ ...s, attemptCount: (s.attemptCount + 1) % 1000, lastUpdated: new Date(s.lastUpdated.getTime() + 1) });
   const perRound = [];
@@ -118,7 +118,7 @@ async function compression(which) {
     const stored = {};
     for (let i = 0; i < P.sizeIters; i++) {
       for (const [k, s] of [['plain', plain], ['compressed', packed]]) {
-        const sid = `CAsize${k}${label.replace('.', '')}`;
+        const sid = `CAsize${which}${k}${label.replace('.', '')}`;
         const t0 = hrMs();
         await s.saveCallState(sid, state);
         await s.getCallState(sid);
@@ -145,7 +145,7 @@ for (const which of ['native', 'wasm']) {
   const impls = { store, seed, bare };
   const lat = await latency(impls, state);
   const thr = await throughput(impls, state);
-  const upd = await updateVsSet(store, state);
+  const upd = await updateVsSet(store, state, which);
   out.backends[which] = {
     latency: lat,
     throughputPairsPerSec: thr,

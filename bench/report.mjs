@@ -1,0 +1,300 @@
+// BENCHMARKS.md and the two SVG charts, from a latest.json (bench/run.mjs calls this after every
+// run; `node bench/report.mjs` redraws from bench/results/latest.json without re-measuring).
+// The charts are plain SVG written here: no chart dependency, readable in any browser and on
+// GitHub. bench/findings.md (the profile notes, written by hand) is copied in under its heading.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+const VARIANTS = [
+  ['seed', "seed's plain JS (a)"],
+  ['zod', 'zod 4 (b)'],
+  ['handJs', 'hand-validated JS (b2)'],
+  ['floor', 'bare JSON, the floor (c)'],
+  ['native', 'callstate, napi (d)'],
+  ['wasm', 'callstate-wasm (e)'],
+];
+const COLORS = { seed: '#6b7280', zod: '#3b82f6', handJs: '#8b5cf6', floor: '#9ca3af', native: '#ea580c', wasm: '#16a34a', nativeCompressed: '#f59e0b', wasmCompressed: '#84cc16' };
+const KB = 1024;
+
+/** Issue 6's targets: [label, measured value, limit, 'max' | 'min', unit]. */
+export function targets(l) {
+  const c = l.codec ?? {};
+  return [
+    ['sample: napi encode+decode ≤ 1.4× seed', c.sample?.native, 1.4, 'max', '×'],
+    ['sample: WASM encode+decode ≤ 2.0× seed', c.sample?.wasm, 2.0, 'max', '×'],
+    ['large (~6.5 KB): napi ≤ 0.5× seed', c.large?.native, 0.5, 'max', '×'],
+    ['large (~6.5 KB): WASM ≤ 0.8× seed', c.large?.wasm, 0.8, 'max', '×'],
+    ['store save+get p50 ≤ 1.05× raw ioredis (seed code)', l.store?.saveGetOverhead, 1.05, 'max', '×'],
+    ['updateCallState throughput ≥ 80% of raw SET (50 calls)', l.store?.updateThroughputRatio, 0.8, 'min', '×'],
+    ['WASM module ≤ 70 KB gzipped', l.size?.wasmGzBytes != null ? l.size.wasmGzBytes / KB : undefined, 70, 'max', ' KB'],
+    ["cold require('callstate') ≤ 3 ms", l.start?.requireMs, 3, 'max', ' ms'],
+    ['WASM package load ≤ 10 ms', l.start?.wasmInstantiateMs, 10, 'max', ' ms'],
+    ['load: lost updates = 0', l.load?.lost, 0, 'max', ''],
+    ['load: stale overwrites = 0', l.load?.staleOverwrites, 0, 'max', ''],
+    ['load: errors = 0', l.load?.errors, 0, 'max', ''],
+    ['memory flat: RSS growth 10⁴ → 10⁶ round trips ≤ 5 MB (napi)', l.memory?.backends?.native?.rssGrowthMB, 5, 'max', ' MB'],
+    ['memory flat: RSS growth 10⁴ → 10⁶ round trips ≤ 5 MB (WASM)', l.memory?.backends?.wasm?.rssGrowthMB, 5, 'max', ' MB'],
+  ];
+}
+
+const fmt = (v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
+const us = (ns) => (typeof ns === 'number' ? (ns / 1000).toFixed(ns < 10000 ? 2 : 1) : '—');
+const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+// --- charts -----------------------------------------------------------------------------------
+
+/** Horizontal grouped bars: each variant's ratio to the seed, sample and large. */
+export function ratiosSvg(l) {
+  const rows = VARIANTS.map(([k, label]) => ({
+    k, label,
+    sample: k === 'seed' ? 1 : l.codec?.sample?.[k],
+    large: k === 'seed' ? 1 : l.codec?.large?.[k],
+  }));
+  const max = Math.max(2.5, ...rows.flatMap((r) => [r.sample, r.large]).filter(Number.isFinite)) * 1.08;
+  const W = 760; const left = 190; const right = 40; const top = 56; const rowH = 46; const barH = 16;
+  const H = top + rows.length * rowH + 48;
+  const x = (v) => left + ((W - left - right) * v) / max;
+  const out = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="13">`);
+  out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
+  out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">encode+decode time ÷ the seed's plain JS (lower is faster)</text>`);
+  out.push(`<text x="${W / 2}" y="40" text-anchor="middle" fill="#4b5563">${esc(`sample state ${l.detail?.codec?.states?.sample?.seedBytes ?? 514} B · large state ${fmt((l.detail?.codec?.states?.large?.seedBytes ?? 0) / KB, 1)} KB · node ${l.machine?.node ?? ''}`)}</text>`);
+  for (let t = 0; t <= max; t += 0.5) {
+    out.push(`<line x1="${x(t).toFixed(1)}" y1="${top - 6}" x2="${x(t).toFixed(1)}" y2="${top + rows.length * rowH}" stroke="${t === 1 ? '#111827' : '#e5e7eb'}" stroke-width="${t === 1 ? 1.5 : 1}"${t === 1 ? ' stroke-dasharray="4 3"' : ''}/>`);
+    out.push(`<text x="${x(t).toFixed(1)}" y="${top + rows.length * rowH + 16}" text-anchor="middle" fill="#6b7280">${t.toFixed(1)}×</text>`);
+  }
+  const targetOf = { native: [1.4, 0.5], wasm: [2.0, 0.8] };
+  rows.forEach((r, i) => {
+    const y0 = top + i * rowH + 4;
+    out.push(`<text x="${left - 10}" y="${y0 + barH + 4}" text-anchor="end">${esc(r.label)}</text>`);
+    [['sample', r.sample, 0], ['large', r.large, 1]].forEach(([name, v, j]) => {
+      const y = y0 + j * (barH + 3);
+      if (!Number.isFinite(v)) return;
+      out.push(`<rect x="${left}" y="${y}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="${barH}" fill="${COLORS[r.k]}" fill-opacity="${j ? 0.55 : 1}"><title>${esc(`${r.label}, ${name}: ${v.toFixed(2)}×`)}</title></rect>`);
+      out.push(`<text x="${(x(v) + 4).toFixed(1)}" y="${y + barH - 4}" font-size="11" fill="#111827">${v.toFixed(2)}× ${name}</text>`);
+      const tg = targetOf[r.k]?.[j];
+      if (tg) out.push(`<line x1="${x(tg).toFixed(1)}" y1="${y - 1}" x2="${x(tg).toFixed(1)}" y2="${y + barH + 1}" stroke="#dc2626" stroke-width="2.5"><title>${esc(`target ${tg}×`)}</title></line>`);
+    });
+  });
+  out.push(`<text x="${left}" y="${H - 10}" fill="#6b7280" font-size="11">solid: sample · light: large · red tick: issue 6 target · dashed line: the seed (1.0×)</text>`);
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+/** Log-log lines: encode+decode µs over state size, one line per variant, with fitted slopes. */
+export function scalingSvg(l) {
+  const sc = l.scaling;
+  const W = 760; const H = 460; const left = 70; const right = 230; const top = 46; const bottom = 56;
+  const out = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`);
+  out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
+  out.push(`<text x="${(W - right + left) / 2}" y="24" text-anchor="middle" font-size="15" font-weight="600">encode+decode time over state size (log-log)</text>`);
+  if (!sc?.sizes?.length) {
+    out.push(`<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no scaling data</text>`);
+    out.push('</svg>');
+    return `${out.join('\n')}\n`;
+  }
+  const xs = sc.sizes.map((s) => s.seedBytes);
+  const keys = Object.keys(sc.timesNs);
+  const ys = keys.flatMap((k) => sc.timesNs[k]).filter((v) => v > 0).map((v) => v / 1000);
+  const lx0 = Math.floor(Math.log10(Math.min(...xs)) * 2) / 2; const lx1 = Math.ceil(Math.log10(Math.max(...xs)) * 2) / 2;
+  const ly0 = Math.floor(Math.log10(Math.min(...ys))); const ly1 = Math.ceil(Math.log10(Math.max(...ys)));
+  const px = (b) => left + ((W - left - right) * (Math.log10(b) - lx0)) / (lx1 - lx0);
+  const py = (u) => H - bottom - ((H - top - bottom) * (Math.log10(u) - ly0)) / (ly1 - ly0);
+  for (let e = ly0; e <= ly1; e++) {
+    const y = py(10 ** e).toFixed(1);
+    out.push(`<line x1="${left}" y1="${y}" x2="${W - right}" y2="${y}" stroke="#e5e7eb"/>`);
+    out.push(`<text x="${left - 6}" y="${(+y + 4).toFixed(1)}" text-anchor="end" fill="#6b7280">${10 ** e >= 1000 ? `${10 ** (e - 3)} ms` : `${10 ** e} µs`}</text>`);
+  }
+  for (const s of sc.sizes) {
+    const x = px(s.seedBytes).toFixed(1);
+    out.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${H - bottom}" stroke="#f3f4f6"/>`);
+    out.push(`<text x="${x}" y="${H - bottom + 16}" text-anchor="middle" fill="#6b7280">${esc(s.label)}</text>`);
+  }
+  out.push(`<text x="${(W - right + left) / 2}" y="${H - 14}" text-anchor="middle" fill="#4b5563">state size (the seed's JSON)</text>`);
+  keys.forEach((k, i) => {
+    const pts = sc.timesNs[k].map((t, j) => [px(xs[j]), py(t / 1000)]);
+    const dash = k.endsWith('Compressed') ? ' stroke-dasharray="5 3"' : '';
+    out.push(`<polyline fill="none" stroke="${COLORS[k] ?? '#000'}" stroke-width="2"${dash} points="${pts.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(' ')}"/>`);
+    for (const [a, b] of pts) out.push(`<circle cx="${a.toFixed(1)}" cy="${b.toFixed(1)}" r="3" fill="${COLORS[k] ?? '#000'}"/>`);
+    const ly = top + 10 + i * 20;
+    out.push(`<line x1="${W - right + 14}" y1="${ly}" x2="${W - right + 36}" y2="${ly}" stroke="${COLORS[k] ?? '#000'}" stroke-width="2"${dash}/>`);
+    out.push(`<text x="${W - right + 42}" y="${ly + 4}">${esc(`${sc.labels?.[k] ?? k} · slope ${fmt(sc.slopes?.[k]?.all)}`)}</text>`);
+  });
+  out.push(`<text x="${W - right + 14}" y="${top + 10 + keys.length * 20 + 8}" fill="#6b7280" font-size="11">slope 1.0 = linear growth</text>`);
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+// --- BENCHMARKS.md ----------------------------------------------------------------------------
+
+export function markdown(l, { chartDir }) {
+  const L = [];
+  const m = l.machine ?? {};
+  const cd = l.detail?.codec;
+  L.push('# Benchmarks');
+  L.push('');
+  L.push(`Generated by \`make bench\` (\`bench/run.mjs\`) on ${l.generatedAt} in ${l.seconds} s; do not edit by hand —`);
+  L.push('the profile notes come from `bench/findings.md`. Every codec figure is a ratio to the seed\'s own plain JS');
+  L.push('(`../shared/seed`, vendored in `bench/lib/seed.mjs`), measured in the same Node process, in rotated rounds; the');
+  L.push('ratio is taken within each round and the median over rounds is reported (the machine is shared).');
+  L.push('');
+  L.push(`**Machine:** ${m.cpu} × ${m.cores} cores · Node ${m.node} · redis-server ${m.redis} · ${m.rustc ?? ''} · ${m.os} · load average at start ${(m.loadAvgAtStart ?? []).join(' / ')}`);
+  L.push('');
+  L.push(`![encode+decode ratios](${chartDir}/chart-ratios.svg)`);
+  L.push('');
+  L.push('## Codec: encode+decode ÷ the seed (lower is faster)');
+  L.push('');
+  L.push(`Sample: the seed's \`sampleState\` (${cd?.states?.sample?.seedBytes ?? '?'} B as the seed writes it). Large: the same with ${cd?.states?.large?.jobDataFields ?? '?'} jobData fields (${fmt((cd?.states?.large?.seedBytes ?? 0) / KB, 1)} KB). µs are medians per call (encode + decode), ${cd?.rounds ?? '?'} rounds.`);
+  L.push('');
+  L.push('| variant | sample ratio | sample µs (enc + dec) | large ratio | large µs (enc + dec) |');
+  L.push('|---|---:|---:|---:|---:|');
+  for (const [k, label] of VARIANTS) {
+    const s = cd?.detail?.sample?.[k];
+    const g = cd?.detail?.large?.[k];
+    L.push(`| ${label} | **${fmt(s?.ratio)}×** | ${us(s?.totalNs)} (${us(s?.encodeNs)} + ${us(s?.decodeNs)}) | **${fmt(g?.ratio)}×** | ${us(g?.totalNs)} (${us(g?.encodeNs)} + ${us(g?.decodeNs)}) |`);
+  }
+  L.push('');
+  L.push('## Targets (issue 6; reported, never asserted)');
+  L.push('');
+  L.push('| target | measured | |');
+  L.push('|---|---:|---|');
+  for (const [label, v, limit, kind, unit] of targets(l)) {
+    const ok = typeof v === 'number' && (kind === 'max' ? v <= limit : v >= limit);
+    const shown = typeof v === 'number' ? (Number.isInteger(v) && unit === '' ? String(v) : `${v.toFixed(2)}${unit}`) : '—';
+    L.push(`| ${label} | ${shown} | ${typeof v !== 'number' ? 'not measured' : ok ? '**met**' : '**missed**'} |`);
+  }
+  L.push('');
+  const sc = l.scaling;
+  if (sc?.sizes) {
+    L.push('## Scaling: encode+decode µs by state size');
+    L.push('');
+    L.push(`![scaling](${chartDir}/chart-scaling.svg)`);
+    L.push('');
+    L.push(`| variant | ${sc.sizes.map((s) => `${s.label} (${s.seedBytes} B)`).join(' | ')} | log-log slope (all / ≥ 8 KB) |`);
+    L.push(`|---|${sc.sizes.map(() => '---:').join('|')}|---:|`);
+    for (const k of Object.keys(sc.timesNs)) {
+      L.push(`| ${sc.labels?.[k] ?? k} | ${sc.timesNs[k].map((t) => us(t)).join(' | ')} | ${fmt(sc.slopes?.[k]?.all)} / ${fmt(sc.slopes?.[k]?.top)} |`);
+    }
+    L.push('');
+    L.push('Compression (`compression: { thresholdBytes: 1024 }`): bytes stored and the CPU it adds per encode+decode; it pays on the wire when the link to Redis is slower than the break-even speed (bytes saved on SET and GET ÷ extra CPU time), and always in Redis memory.');
+    L.push('');
+    L.push('| size | plain bytes | compressed bytes | size ratio | extra CPU, napi | break-even link, napi | extra CPU, WASM |');
+    L.push('|---|---:|---:|---:|---:|---:|---:|');
+    for (const r of sc.compression ?? []) {
+      L.push(`| ${r.label} | ${r.native.plainBytes} | ${r.native.compressedBytes} | ${fmt(r.native.sizeRatio)} | ${fmt(r.native.extraCpuUs, 1)} µs | ${r.native.breakEvenMBps == null ? '—' : `${fmt(r.native.breakEvenMBps, 0)} MB/s`} | ${fmt(r.wasm.extraCpuUs, 1)} µs |`);
+    }
+    L.push('');
+  }
+  const st = l.detail?.store;
+  if (st?.backends) {
+    L.push('## Store vs raw ioredis (loopback redis-server)');
+    L.push('');
+    L.push('Raw = the seed\'s own code on the same ioredis client (`SETEX` of its JSON, `GET` + its parse); bare = `SET`/`GET` of a ready string. One save+get pair at a time for latency; 50 in flight for throughput.');
+    L.push('');
+    L.push('| backend | store p50 / p99 µs | raw p50 / p99 µs | bare p50 µs | save+get overhead (p50) | pairs/s store / raw | updateCallState/s vs raw SET/s (50 calls) |');
+    L.push('|---|---:|---:|---:|---:|---:|---:|');
+    for (const [b, x] of Object.entries(st.backends)) {
+      L.push(`| ${b} | ${fmt(x.latency.store.p50Us, 0)} / ${fmt(x.latency.store.p99Us, 0)} | ${fmt(x.latency.seed.p50Us, 0)} / ${fmt(x.latency.seed.p99Us, 0)} | ${fmt(x.latency.bare.p50Us, 0)} | **${fmt(x.saveGetOverhead)}×** | ${x.throughputPairsPerSec.store} / ${x.throughputPairsPerSec.seed} | ${x.update.updatesPerSec} vs ${x.update.rawSetsPerSec} = **${fmt(x.update.ratio)}** |`);
+    }
+    L.push('');
+    const comp = st.backends.native?.compression;
+    if (comp?.length) {
+      L.push('Large states through the store (napi), save+get p50, plain vs compressed codec:');
+      L.push('');
+      L.push('| size | plain µs | compressed µs | stored bytes plain → compressed |');
+      L.push('|---|---:|---:|---:|');
+      for (const r of comp) L.push(`| ${r.label} | ${fmt(r.plainP50Us, 0)} | ${fmt(r.compressedP50Us, 0)} | ${r.plainStoredBytes} → ${r.compressedStoredBytes} |`);
+      L.push('');
+    }
+  }
+  const ld = l.detail?.load;
+  if (ld?.backends) {
+    L.push('## Load: racing updates, counted');
+    L.push('');
+    L.push('Each call: 14 `updateCallState` (each appends a unique token), 3 fresh `saveCallState` (new epoch), 3 late stale saves, 4 in flight at once; all calls concurrent. See `bench/load.mjs` for how a lost update is detected.');
+    L.push('');
+    L.push('| backend | calls × ops | seconds | ops/s | lost | stale overwrites | errors | store retries | saves refused as stale (expected) |');
+    L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const [b, x] of Object.entries(ld.backends)) {
+      L.push(`| ${b} | ${x.calls} × ${x.opsPerCall} | ${x.seconds} | ${x.opsPerSec} | **${x.lost}** | **${x.staleOverwrites}** | **${x.errors}** | ${x.storeRetries} | ${x.savesRefusedStale + x.staleRefused} |`);
+    }
+    if (ld.selfTest) {
+      L.push('');
+      L.push(`Self-test: the same run against a naive store (${ld.selfTest.backend}) on ${ld.selfTest.calls} calls counts **${ld.selfTest.lost} lost** and **${ld.selfTest.staleOverwrites} stale overwrites** — the counting ${ld.selfTest.detects ? 'does' : '**does not**'} detect them.`);
+    }
+    const samples = Object.values(ld.backends).flatMap((x) => x.errorSamples ?? []);
+    if (samples.length) {
+      L.push('');
+      L.push('First errors: ' + samples.slice(0, 3).map((s) => `\`${s.replace(/`/g, "'")}\``).join('; '));
+    }
+    L.push('');
+  }
+  if (l.size || l.start) {
+    L.push('## Size and start-up');
+    L.push('');
+    const p = l.size?.packages ?? {};
+    L.push('| what | value |');
+    L.push('|---|---:|');
+    L.push(`| WASM module, gzipped (-9) / raw | ${fmt(l.size?.wasmGzBytes / KB, 1)} KB / ${fmt(l.size?.wasmBytes / KB, 1)} KB |`);
+    L.push(`| \`.node\` (napi, stripped) | ${fmt(l.size?.nodeBytes / KB, 0)} KB |`);
+    L.push(`| \`npm pack\` callstate / callstate-wasm | ${fmt(p.callstate?.tarballBytes / KB, 1)} KB / ${fmt(p['callstate-wasm']?.tarballBytes / KB, 1)} KB |`);
+    L.push(`| cold \`require('callstate')\` (napi), median of ${l.start?.runs} fresh processes | ${fmt(l.start?.requireMs)} ms |`);
+    L.push(`| cold \`require('callstate-wasm')\` (glue + compile + instantiate + shim) | ${fmt(l.start?.wasmInstantiateMs)} ms |`);
+    L.push(`| cold \`require('callstate')\` with \`CALLSTATE_FORCE_WASM=1\` | ${fmt(l.start?.forceWasmRequireMs)} ms |`);
+    L.push(`| \`new WebAssembly.Module(bytes)\` alone | ${fmt(l.start?.wasmCompileMs)} ms |`);
+    L.push(`| \`node -e ''\` wall time, for scale | ${fmt(l.start?.nodeStartMs, 0)} ms |`);
+    L.push('');
+  }
+  if (l.memory?.backends) {
+    L.push(`## Memory: RSS after 10⁴ vs ${l.memory.roundTrips.toExponential(0).replace('e+', 'e')} encode/decode round trips (fresh process each, GC before reading)`);
+    L.push('');
+    L.push('| backend | RSS after 10⁴ | RSS after N | growth | heap growth | seconds |');
+    L.push('|---|---:|---:|---:|---:|---:|');
+    for (const [b, x] of Object.entries(l.memory.backends)) {
+      L.push(`| ${b} | ${x.rssAfter1e4MB} MB | ${x.rssAfterNMB} MB | **${x.rssGrowthMB} MB** | ${x.heapUsedGrowthMB} MB | ${x.seconds} |`);
+    }
+    L.push('');
+  }
+  if (l.cargo?.benches) {
+    L.push(`## Core alone: \`cargo bench --bench core\` (criterion, ${l.cargo.measurementSeconds} s per bench, median)`);
+    L.push('');
+    L.push('| bench | median | 95% CI |');
+    L.push('|---|---:|---:|');
+    for (const [k, v] of Object.entries(l.cargo.benches)) L.push(`| ${k} | ${us(v.medianNs)} µs | ${us(v.lowNs)}–${us(v.highNs)} µs |`);
+    L.push('');
+  }
+  const findings = join(here, 'findings.md');
+  if (existsSync(findings)) {
+    L.push(readFileSync(findings, 'utf8').trim());
+    L.push('');
+  }
+  L.push('## Reproduce');
+  L.push('');
+  L.push('```sh');
+  L.push('make bench                                   # everything above, ~6–8 min; rewrites this file and bench/*.svg');
+  L.push('node bench/run.mjs --only codec,startup      # some parts (after make build)');
+  L.push('node bench/profile.mjs --variant native --state large [--perf]   # where the time goes');
+  L.push('make test-bench                               # smoke: every bench at tiny size, output checked, no timing');
+  L.push('```');
+  if (Object.keys(l.errors ?? {}).length) {
+    L.push('');
+    L.push(`**Parts that failed in this run:** ${Object.entries(l.errors).map(([k, e]) => `${k} (${e})`).join(', ')}`);
+  }
+  return `${L.join('\n')}\n`;
+}
+
+export function writeReport(latest, { md, svgDir }) {
+  writeFileSync(join(svgDir, 'chart-ratios.svg'), ratiosSvg(latest));
+  writeFileSync(join(svgDir, 'chart-scaling.svg'), scalingSvg(latest));
+  const chartDir = relative(dirname(md), svgDir) || '.';
+  writeFileSync(md, markdown(latest, { chartDir }));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const latest = JSON.parse(readFileSync(join(here, 'results', 'latest.json'), 'utf8'));
+  writeReport(latest, { md: join(here, '..', 'BENCHMARKS.md'), svgDir: here });
+}

@@ -1,0 +1,116 @@
+// `make bench`: every benchmark of issue 6 in one run, then bench/results/latest.json,
+// BENCHMARKS.md and the two SVG charts. Each part runs in its own Node process (the codec parts
+// must not share a JIT or a heap with the store or the load test); the store and load parts
+// get a private redis-server on a free loopback port (scripts/redis.sh), stopped at the end.
+//
+//   node bench/run.mjs                 the full run (~6-8 min on 2 busy cores)
+//   node bench/run.mjs --smoke         tiny sizes, seconds; writes into --out (default a temp
+//                                      folder) and checks that every part ran and that its
+//                                      output is well formed — no timing is ever asserted
+//   --out DIR        where latest.json goes (full run default: bench/results)
+//   --only a,b       run only these parts (codec, scaling, startup, memory, cargo, store, load)
+//   --no-docs        do not rewrite BENCHMARKS.md and the charts
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROOT } from './lib/variants.mjs';
+import { args, writeJson } from './lib/util.mjs';
+import { writeReport } from './report.mjs';
+import { checkResults } from './check.mjs';
+
+const opts = args();
+const smoke = Boolean(opts.smoke);
+const here = fileURLToPath(new URL('.', import.meta.url));
+const outDir = opts.out ?? (smoke ? mkdtempSync(join(tmpdir(), 'callstate-bench-')) : join(here, 'results'));
+const partsDir = join(outDir, 'parts');
+mkdirSync(partsDir, { recursive: true });
+const ALL = ['startup', 'codec', 'scaling', 'memory', 'cargo', 'store', 'load'];
+const only = opts.only ? String(opts.only).split(',') : ALL.filter((p) => !(smoke && p === 'cargo'));
+const started = Date.now();
+const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
+
+function machine() {
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  let redis = 'unknown';
+  try {
+    redis = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)?.[1] ?? redis;
+  } catch { /* reported as unknown */ }
+  let rustc = null;
+  try { rustc = execFileSync('rustc', ['--version'], { encoding: 'utf8' }).trim(); } catch { /* optional */ }
+  let load = null;
+  try { load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number); } catch { /* linux only */ }
+  return { cpu, cores: cpus().length, node: process.version, redis, rustc, os: `${process.platform}-${process.arch}`, loadAvgAtStart: load };
+}
+
+/** Runs one part (`node bench/<name>.mjs … --out parts/<name>.json`); its result, or `{ error }`. */
+function part(name, extra = []) {
+  const file = join(partsDir, `${name}.json`);
+  rmSync(file, { force: true });
+  const t0 = Date.now();
+  log(`${name}…`);
+  const r = spawnSync(process.execPath, [join(here, `${name}.mjs`), ...(smoke ? ['--smoke'] : []), ...extra, '--out', file], {
+    stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CALLSTATE_FORCE_WASM: '' },
+  });
+  const seconds = Math.round((Date.now() - t0) / 100) / 10;
+  if (r.status !== 0) {
+    log(`${name} FAILED (exit ${r.status}) after ${seconds}s`);
+    return { error: `exit ${r.status}`, seconds };
+  }
+  log(`${name} done in ${seconds}s`);
+  return { ...JSON.parse(readFileSync(file, 'utf8')), seconds };
+}
+
+const results = {};
+for (const name of only.filter((p) => !['store', 'load'].includes(p))) {
+  results[name] = part(name, name === 'cargo' ? ['--measurement', '1', '--warmup', '0.3'] : []);
+}
+
+if (only.includes('store') || only.includes('load')) {
+  const redisDir = join(outDir, 'redis');
+  const port = execFileSync('bash', [join(ROOT, 'scripts', 'redis.sh'), 'start', redisDir], { encoding: 'utf8' }).trim();
+  const stop = () => spawnSync('bash', [join(ROOT, 'scripts', 'redis.sh'), 'stop', redisDir]);
+  process.on('SIGINT', () => { stop(); process.exit(130); });
+  try {
+    log(`redis-server on 127.0.0.1:${port}`);
+    for (const name of ['store', 'load'].filter((p) => only.includes(p))) results[name] = part(name, ['--port', port]);
+  } finally {
+    stop();
+  }
+}
+
+// --- latest.json: the names issue 6 fixes, then the detail of every part
+const r = results;
+const latest = {
+  generatedAt: new Date().toISOString(),
+  smoke,
+  seconds: Math.round((Date.now() - started) / 1000),
+  machine: machine(),
+  codec: r.codec?.codec ?? null,
+  store: r.store?.store ?? null,
+  size: r.startup?.size ? { wasmGzBytes: r.startup.size.wasmGzBytes, wasmBytes: r.startup.size.wasmBytes, nodeBytes: r.startup.size.nodeBytes, packages: r.startup.size.packages } : null,
+  start: r.startup?.start ?? null,
+  load: r.load?.load ?? null,
+  memory: r.memory ?? null,
+  scaling: r.scaling ?? null,
+  cargo: r.cargo ?? null,
+  detail: { codec: r.codec ?? null, store: r.store ?? null, load: r.load ?? null },
+  errors: Object.fromEntries(Object.entries(r).filter(([, v]) => v?.error).map(([k, v]) => [k, v.error])),
+};
+writeJson(join(outDir, 'latest.json'), latest);
+log(`wrote ${join(outDir, 'latest.json')} in ${latest.seconds}s`);
+
+if (!opts['no-docs']) {
+  const docs = smoke ? { md: join(outDir, 'BENCHMARKS.md'), svgDir: outDir } : { md: join(ROOT, 'BENCHMARKS.md'), svgDir: here };
+  writeReport(latest, docs);
+  log(`wrote ${docs.md} and the charts in ${docs.svgDir}`);
+}
+
+const docPaths = smoke ? { md: join(outDir, 'BENCHMARKS.md'), svgDir: outDir } : { md: join(ROOT, 'BENCHMARKS.md'), svgDir: here };
+const problems = checkResults(latest, { parts: only, outDir, smoke, docs: !opts['no-docs'], ...docPaths });
+if (problems.length) {
+  for (const p of problems) log(`problem: ${p}`);
+  process.exit(1);
+}
+log(smoke ? `smoke ok: ${only.join(', ')} (${outDir})` : 'ok');
