@@ -278,7 +278,7 @@ const digit = (s, i) => s.charCodeAt(i) - 48;
  * `Date.UTC` would read as 19xx) goes to the builtin.
  */
 function dateOf(s) {
-  if (s.length !== 24 || s.charCodeAt(0) === 48 && s.charCodeAt(1) === 48) return new Date(s);
+  if (s.length !== 24 || (s.charCodeAt(0) === 48 && s.charCodeAt(1) === 48)) return new Date(s);
   return new Date(Date.UTC(
     digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3),
     digit(s, 5) * 10 + digit(s, 6) - 1,

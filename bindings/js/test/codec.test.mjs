@@ -17,8 +17,8 @@ const { CallStateCodec, CallStateError } = cs;
 
 const EXPORTS = [
   'ACTIVE_CALL_TTL', 'CallStateCodec', 'CallStateError', 'DEFAULT_TTL', 'compressJobData',
-  'deserializeCallState', 'generateStateKey', 'getStageTTL', 'migrateCallState', 'safeDeserialize',
-  'safeSerialize', 'serializeCallState',
+  'consoleMetrics', 'createCallStateStore', 'deserializeCallState', 'generateStateKey', 'getStageTTL',
+  'migrateCallState', 'safeDeserialize', 'safeSerialize', 'serializeCallState',
 ];
 const METHODS = [
   'compressJobData', 'decodeRecord', 'deserializeCallState', 'extendedTtl', 'generateStateKey',
@@ -256,6 +256,22 @@ describe(`JS inputs and the boundary (${label})`, () => {
     const back = cs.deserializeCallState(cs.serializeCallState(state({ lastUpdated: foreign })));
     assert.equal(back.lastUpdated.toISOString(), '2024-03-15T14:30:22.000Z');
     assert.equal(JSON.parse(cs.serializeCallState(state({ lastUpdated: '2024-03-15T14:30:22.000Z' }))).lastUpdated, '2024-03-15T14:30:22.000Z');
+  });
+
+  test('dates are written exactly as toISOString and read back to the millisecond', () => {
+    const edges = [0, -1, 1, 86399999, 86400000, 951782400000, 951868799999, 4107542399999, 4107542400000,
+      -62167219200000, -62135596800001, -59011459200000, -59011459200001, -2208988800001, 253402300799999];
+    const random = Array.from({ length: 300 }, () => Math.floor(Math.random() * 253402300800000) - 62167219200000);
+    for (const t of [...edges, ...random]) {
+      const d = new Date(t);
+      const stored = cs.serializeCallState(state({ lastUpdated: d, jobData: { id: 'r', jobNumber: '1', status: 'S', scheduledDate: d } }));
+      const p = JSON.parse(stored);
+      assert.equal(p.lastUpdated, d.toISOString(), String(t));
+      assert.equal(p.jobData.scheduledDate, d.toISOString(), String(t));
+      const back = cs.deserializeCallState(stored);
+      assert.equal(back.lastUpdated.getTime(), t, String(t));
+      assert.equal(back.jobData.scheduledDate.getTime(), t, String(t));
+    }
   });
 
   test('cycles and deep nesting are TOO_DEEP, BigInt is INVALID_FIELD', () => {
