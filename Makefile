@@ -9,7 +9,7 @@ setup:            ## toolchains and system packages (idempotent; fast when done)
 build: setup      ## both npm packages, ready (SPEC §1 packaging contract)
 	bash scripts/build.sh
 
-test: build test-rust test-wasm-core test-js test-store test-runtimes   ## everything: fmt, clippy, Rust, WASM, JS, store, runtimes
+test: build test-rust test-wasm-core test-js test-store test-runtimes test-bench   ## everything: fmt, clippy, Rust, WASM, JS, store, runtimes
 
 test-rust:
 	cargo fmt --all -- --check
@@ -31,8 +31,13 @@ demo: build       ## one IVR call end to end (Twilio Functions under twilio-run 
 test-runtimes: build   ## real runtimes: Twilio Functions IVR, workerd (Miniflare), headless Chromium, packed tarballs
 	bash scripts/test-runtimes.sh
 
-bench: build      ## quick ratio check: encode+decode vs the seed's plain JS
-	node bench/quick.mjs
+bench: build      ## issue 6: codec, scaling, store, load, size/start-up, memory, criterion -> BENCHMARKS.md (~7 min)
+	bash bench/deps.sh
+	node bench/run.mjs
+
+test-bench: build ## smoke: every bench at tiny size, output checked for shape (never timed)
+	bash bench/deps.sh
+	node bench/run.mjs --smoke
 
 clean:
 	cargo clean

@@ -109,8 +109,12 @@ if (!opts['no-docs']) {
 
 const docPaths = smoke ? { md: join(outDir, 'BENCHMARKS.md'), svgDir: outDir } : { md: join(ROOT, 'BENCHMARKS.md'), svgDir: here };
 const problems = checkResults(latest, { parts: only, outDir, smoke, docs: !opts['no-docs'], ...docPaths });
-if (problems.length) {
-  for (const p of problems) log(`problem: ${p}`);
-  process.exit(1);
-}
-log(smoke ? `smoke ok: ${only.join(', ')} (${outDir})` : 'ok');
+for (const p of problems) log(`problem: ${p}`);
+const failedParts = new Set(Object.keys(latest.errors));
+for (const p of problems) { const m = p.match(/^(?:part )?([a-z]+)[ .]/); if (m && only.includes(m[1])) failedParts.add(m[1]); }
+if (problems.length && failedParts.size === 0) failedParts.add('output');
+// One line a CI log reader understands: each part is one check.
+console.log(`bench${smoke ? ' smoke' : ''}: ${only.length - [...failedParts].filter((p) => only.includes(p)).length} passed, ${failedParts.size} failed`);
+if (problems.length) process.exit(1);
+if (smoke && !opts.out) rmSync(outDir, { recursive: true, force: true });
+log(smoke ? `smoke ok: ${only.join(', ')}` : 'ok');
