@@ -1,6 +1,7 @@
 //! JS ⇄ core conversion for the napi module: core errors become JS `Error`s carrying the
 //! SPEC §9 `code` and the field `path`, which the shared shim turns into `CallStateError`.
 
+use napi::JsString;
 use napi::bindgen_prelude::*;
 
 /// Converts a core result into a napi result, building the JS error on failure.
@@ -24,6 +25,12 @@ fn thrown<T>(env: &Env, e: callstate::Error) -> Result<T> {
         error.set_named_property("path", path)?;
     }
     Err(Error::from(error.to_unknown()))
+}
+
+/// A JS string for JSON text from the core. ASCII text (nearly every stored value) is created
+/// as Latin-1, a copy with no UTF-8 decoding; other text as UTF-8.
+pub(crate) fn text(env: &Env, text: String) -> Result<JsString<'_>> {
+    if text.is_ascii() { env.create_string_latin1(text.as_bytes()) } else { env.create_string(&text) }
 }
 
 /// Plan arguments as the core takes them (`null`/`undefined` → `None`).

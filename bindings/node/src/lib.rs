@@ -3,6 +3,7 @@
 //! shared shim (`bindings/js`), the same shim that wraps the WASM build.
 
 use callstate::{Codec, wire};
+use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -46,20 +47,20 @@ impl RawCodec {
 
     /// The stored value for a state given as JSON text (dates as strings).
     #[napi(catch_unwind)]
-    pub fn encode(&self, env: Env, state_json: String) -> Result<String> {
-        wire::encode(&self.codec, &state_json).js(&env)
+    pub fn encode<'e>(&self, env: &'e Env, state_json: String) -> Result<JsString<'e>> {
+        convert::text(env, wire::encode(&self.codec, &state_json).js(env)?)
     }
 
     /// The state JSON of a stored value (any version, compressed or not).
     #[napi(catch_unwind)]
-    pub fn decode(&self, env: Env, stored: String) -> Result<String> {
-        wire::decode(&self.codec, &stored).js(&env)
+    pub fn decode<'e>(&self, env: &'e Env, stored: String) -> Result<JsString<'e>> {
+        convert::text(env, wire::decode(&self.codec, &stored).js(env)?)
     }
 
     /// `{state, revision, schemaVersion, migratedFrom}` as JSON text.
     #[napi(js_name = "decodeRecord", catch_unwind)]
-    pub fn decode_record(&self, env: Env, stored: String) -> Result<String> {
-        wire::decode_record(&self.codec, &stored).js(&env)
+    pub fn decode_record<'e>(&self, env: &'e Env, stored: String) -> Result<JsString<'e>> {
+        convert::text(env, wire::decode_record(&self.codec, &stored).js(env)?)
     }
 
     /// The state JSON of `data_json` migrated from `version` (`v1`, `v2`, `v3`).
