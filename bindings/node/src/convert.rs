@@ -30,7 +30,11 @@ fn thrown<T>(env: &Env, e: callstate::Error) -> Result<T> {
 /// A JS string for JSON text from the core. ASCII text (nearly every stored value) is created
 /// as Latin-1, a copy with no UTF-8 decoding; other text as UTF-8.
 pub(crate) fn text(env: &Env, text: String) -> Result<JsString<'_>> {
-    if text.is_ascii() { env.create_string_latin1(text.as_bytes()) } else { env.create_string(&text) }
+    if text.is_ascii() {
+        env.create_string_latin1(text.as_bytes())
+    } else {
+        env.create_string(&text)
+    }
 }
 
 /// Plan arguments as the core takes them (`null`/`undefined` → `None`).
