@@ -11,7 +11,7 @@ import { args, emit } from './lib/util.mjs';
 
 const opts = args();
 const smoke = Boolean(opts.smoke);
-const rounds = Number(opts.rounds ?? (smoke ? 1 : 7));
+const rounds = Number(opts.rounds ?? (smoke ? 1 : 11));
 const mopts = measureOptions(smoke);
 
 const variants = codecVariants();

@@ -15,7 +15,17 @@ const opts = args();
 const MB = 1024 * 1024;
 
 if (opts.child) {
+  // Keep a handle on the WASM instance's linear memory (the glue does not export it): its size
+  // tells a leak in WASM (linear memory only grows) from V8 or allocator noise.
+  let wasmMemory = null;
+  const Instance = WebAssembly.Instance;
+  WebAssembly.Instance = function (module, imports) {
+    const inst = new Instance(module, imports);
+    if (inst.exports.memory instanceof WebAssembly.Memory) wasmMemory = inst.exports.memory;
+    return inst;
+  };
   const v = codecVariants().find((x) => x.key === opts.child);
+  WebAssembly.Instance = Instance;
   if (!v) throw new Error(`unknown backend ${opts.child}`);
   const n = Number(opts.n);
   const first = Math.min(1e4, n);
@@ -25,15 +35,23 @@ if (opts.child) {
     globalThis.gc();
     globalThis.gc();
     const m = process.memoryUsage();
-    return { rssMB: round(m.rss / MB, 1), heapUsedMB: round(m.heapUsed / MB, 1), externalMB: round(m.external / MB, 1), arrayBuffersMB: round(m.arrayBuffers / MB, 1) };
+    return {
+      rssMB: round(m.rss / MB, 1), heapUsedMB: round(m.heapUsed / MB, 1), externalMB: round(m.external / MB, 1),
+      wasmMemoryMB: wasmMemory ? round(wasmMemory.buffer.byteLength / MB, 2) : null,
+    };
   };
   for (let i = 0; i < first; i++) sink += v.decode(v.encode(state)).attemptCount;
   const atFirst = reading();
+  const checkpoints = [];
   const t0 = performance.now();
-  for (let i = first; i < n; i++) sink += v.decode(v.encode(state)).attemptCount;
+  let done = first;
+  for (const stop of [1e5, 3e5, n].filter((x) => x > first && x <= n)) {
+    for (; done < stop; done++) sink += v.decode(v.encode(state)).attemptCount;
+    checkpoints.push({ at: stop, ...reading() });
+  }
   const seconds = (performance.now() - t0) / 1000;
-  const atEnd = reading();
-  process.stdout.write(JSON.stringify({ n, first, atFirst, atEnd, seconds: round(seconds, 2), sink: sink > 0 }));
+  const atEnd = checkpoints.at(-1) ?? atFirst;
+  process.stdout.write(JSON.stringify({ n, first, atFirst, atEnd, checkpoints, seconds: round(seconds, 2), sink: sink > 0 }));
 } else {
   const n = Number(opts.n ?? (opts.smoke ? 2e4 : 1e6));
   const out = { roundTrips: n, after: Math.min(1e4, n), backends: {} };
@@ -49,6 +67,8 @@ if (opts.child) {
       rssGrowthMB: round(res.atEnd.rssMB - res.atFirst.rssMB, 1),
       heapUsedGrowthMB: round(res.atEnd.heapUsedMB - res.atFirst.heapUsedMB, 1),
       externalGrowthMB: round(res.atEnd.externalMB - res.atFirst.externalMB, 1),
+      wasmMemoryMB: res.atEnd.wasmMemoryMB == null ? undefined : { after1e4: res.atFirst.wasmMemoryMB, afterN: res.atEnd.wasmMemoryMB },
+      rssByCheckpointMB: Object.fromEntries([[res.first, res.atFirst.rssMB], ...res.checkpoints.map((c) => [c.at, c.rssMB])]),
       seconds: res.seconds,
     };
     process.stderr.write(`memory ${backend}: ${JSON.stringify(out.backends[backend])}\n`);

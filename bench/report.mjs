@@ -18,6 +18,7 @@ const VARIANTS = [
 ];
 const COLORS = { seed: '#6b7280', zod: '#3b82f6', handJs: '#8b5cf6', floor: '#9ca3af', native: '#ea580c', wasm: '#16a34a', nativeCompressed: '#f59e0b', wasmCompressed: '#84cc16' };
 const KB = 1024;
+const SHORT = { seed: "seed's JS", zod: 'zod 4', handJs: 'hand-validated JS', floor: 'bare JSON', native: 'napi', wasm: 'WASM', nativeCompressed: 'napi, compressed', wasmCompressed: 'WASM, compressed' };
 
 /** Issue 6's targets: [label, measured value, limit, 'max' | 'min', unit]. */
 export function targets(l) {
@@ -53,7 +54,7 @@ export function ratiosSvg(l) {
     sample: k === 'seed' ? 1 : l.codec?.sample?.[k],
     large: k === 'seed' ? 1 : l.codec?.large?.[k],
   }));
-  const max = Math.max(2.5, ...rows.flatMap((r) => [r.sample, r.large]).filter(Number.isFinite)) * 1.08;
+  const max = Math.max(2.5, ...rows.flatMap((r) => [r.sample, r.large]).filter(Number.isFinite)) * 1.22;
   const W = 760; const left = 190; const right = 40; const top = 56; const rowH = 46; const barH = 16;
   const H = top + rows.length * rowH + 48;
   const x = (v) => left + ((W - left - right) * v) / max;
@@ -61,7 +62,7 @@ export function ratiosSvg(l) {
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="13">`);
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
   out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">encode+decode time ÷ the seed's plain JS (lower is faster)</text>`);
-  out.push(`<text x="${W / 2}" y="40" text-anchor="middle" fill="#4b5563">${esc(`sample state ${l.detail?.codec?.states?.sample?.seedBytes ?? 514} B · large state ${fmt((l.detail?.codec?.states?.large?.seedBytes ?? 0) / KB, 1)} KB · node ${l.machine?.node ?? ''}`)}</text>`);
+  out.push(`<text x="${W / 2}" y="40" text-anchor="middle" fill="#4b5563">${esc(`sample state ${l.detail?.codec?.states?.sample?.seedBytes ?? 514} B · large state ${l.detail?.codec?.states?.large?.seedBytes ?? '?'} B · node ${l.machine?.node ?? ''} · median of ${l.detail?.codec?.rounds ?? '?'} rounds`)}</text>`);
   for (let t = 0; t <= max; t += 0.5) {
     out.push(`<line x1="${x(t).toFixed(1)}" y1="${top - 6}" x2="${x(t).toFixed(1)}" y2="${top + rows.length * rowH}" stroke="${t === 1 ? '#111827' : '#e5e7eb'}" stroke-width="${t === 1 ? 1.5 : 1}"${t === 1 ? ' stroke-dasharray="4 3"' : ''}/>`);
     out.push(`<text x="${x(t).toFixed(1)}" y="${top + rows.length * rowH + 16}" text-anchor="middle" fill="#6b7280">${t.toFixed(1)}×</text>`);
@@ -87,7 +88,7 @@ export function ratiosSvg(l) {
 /** Log-log lines: encode+decode µs over state size, one line per variant, with fitted slopes. */
 export function scalingSvg(l) {
   const sc = l.scaling;
-  const W = 760; const H = 460; const left = 70; const right = 230; const top = 46; const bottom = 56;
+  const W = 860; const H = 460; const left = 70; const right = 250; const top = 46; const bottom = 56;
   const out = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
@@ -122,7 +123,7 @@ export function scalingSvg(l) {
     for (const [a, b] of pts) out.push(`<circle cx="${a.toFixed(1)}" cy="${b.toFixed(1)}" r="3" fill="${COLORS[k] ?? '#000'}"/>`);
     const ly = top + 10 + i * 20;
     out.push(`<line x1="${W - right + 14}" y1="${ly}" x2="${W - right + 36}" y2="${ly}" stroke="${COLORS[k] ?? '#000'}" stroke-width="2"${dash}/>`);
-    out.push(`<text x="${W - right + 42}" y="${ly + 4}">${esc(`${sc.labels?.[k] ?? k} · slope ${fmt(sc.slopes?.[k]?.all)}`)}</text>`);
+    out.push(`<text x="${W - right + 42}" y="${ly + 4}">${esc(`${SHORT[k] ?? k} · slope ${fmt(sc.slopes?.[k]?.all)}`)}</text>`);
   });
   out.push(`<text x="${W - right + 14}" y="${top + 10 + keys.length * 20 + 8}" fill="#6b7280" font-size="11">slope 1.0 = linear growth</text>`);
   out.push('</svg>');

@@ -55,8 +55,9 @@ function part(name, extra = []) {
   });
   const seconds = Math.round((Date.now() - t0) / 100) / 10;
   if (r.status !== 0) {
-    log(`${name} FAILED (exit ${r.status}) after ${seconds}s`);
-    return { error: `exit ${r.status}`, seconds };
+    const why = r.status === null ? `signal ${r.signal}` : `exit ${r.status}`;
+    log(`${name} FAILED (${why}) after ${seconds}s`);
+    return { error: why, seconds };
   }
   log(`${name} done in ${seconds}s`);
   return { ...JSON.parse(readFileSync(file, 'utf8')), seconds };
