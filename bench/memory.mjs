@@ -21,7 +21,7 @@ if (opts.child) {
   const Instance = WebAssembly.Instance;
   WebAssembly.Instance = function (module, imports) {
     const inst = new Instance(module, imports);
-    if (inst.exports.memory instanceof WebAssembly.Memory) wasmMemory = inst.exports.memory;
+    if (opts.child === 'wasm' && inst.exports.memory instanceof WebAssembly.Memory) wasmMemory = inst.exports.memory;
     return inst;
   };
   const v = codecVariants().find((x) => x.key === opts.child);

@@ -9,7 +9,10 @@
 //   compression  save+get p50 of 8, 32 and 128 KB states, plain vs a codec with compression on.
 // Each backend (native, wasm) is measured; the headline figures are the native package's.
 //
-// Usage: node bench/store.mjs --port P [--smoke] [--out FILE]
+// Usage: node bench/store.mjs --port P [--backend native|wasm] [--smoke] [--out FILE]
+// Without --backend, each backend runs in a child process of its own.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { sampleState, stateOfSize } from './lib/states.mjs';
 import { seedStore } from './lib/seed.mjs';
 import { serializeCallState } from './lib/seed.mjs';
@@ -139,7 +142,23 @@ async function compression(which) {
 
 const state = sampleState();
 const out = { redisVersion: (await redis.info('server')).match(/redis_version:(\S+)/)?.[1], backends: {} };
-for (const which of ['native', 'wasm']) {
+if (!opts.backend) {
+  // Each backend in its own process: a crash in one (a signal) is reported, not fatal to the other.
+  await redis.quit();
+  for (const which of ['native', 'wasm']) {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--port', String(opts.port), '--backend', which, ...(smoke ? ['--smoke'] : [])], {
+      stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 16 << 20,
+    });
+    if (r.status === 0) out.backends[which] = JSON.parse(r.stdout).backends[which];
+    else out.backends[which] = { error: r.status === null ? `signal ${r.signal}` : `exit ${r.status}` };
+  }
+  const n = out.backends.native;
+  out.store = n?.error ? null : { saveGetOverhead: n.saveGetOverhead, updateThroughputRatio: n.update.ratio };
+  out.errors = Object.fromEntries(Object.entries(out.backends).filter(([, b]) => b.error).map(([k, b]) => [k, b.error]));
+  emit(opts, out);
+  process.exit(Object.keys(out.errors).length ? 1 : 0);
+}
+for (const which of [opts.backend]) {
   const { createCallStateStore } = storePackage(which);
   const store = createCallStateStore(redis, { onRedisError: 'throw' });
   const impls = { store, seed, bare };
@@ -158,9 +177,5 @@ for (const which of ['native', 'wasm']) {
   await store.close();
   process.stderr.write(`store ${which}: overhead p50 ${out.backends[which].saveGetOverhead}x, update/SET ${upd.ratio}\n`);
 }
-out.store = {
-  saveGetOverhead: out.backends.native.saveGetOverhead,
-  updateThroughputRatio: out.backends.native.update.ratio,
-};
 await redis.quit();
 emit(opts, out);
