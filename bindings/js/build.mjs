@@ -32,8 +32,12 @@ const files = {
   'index.d.ts': banner('index.d.ts') + read('index.d.ts'),
   'index.d.mts': banner('index.d.ts') + read('index.d.ts'),
 };
+// The operator CLI (bin `callstate`) ships in the `callstate` package only; the banner goes
+// after its shebang line.
+const cli = read('cli.cjs').replace(/^(#!.*\n)/, (shebang) => shebang + banner('cli.cjs'));
 for (const dir of process.argv.slice(2)) {
-  for (const [name, text] of Object.entries(files)) {
+  const own = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === 'callstate';
+  for (const [name, text] of Object.entries(own ? { ...files, 'cli.js': cli } : files)) {
     const path = join(dir, name);
     let old = null;
     try { old = readFileSync(path, 'utf8'); } catch {}
