@@ -12,7 +12,7 @@ import { args, emit } from './lib/util.mjs';
 const opts = args();
 const smoke = Boolean(opts.smoke);
 const rounds = Number(opts.rounds ?? (smoke ? 1 : 11));
-const mopts = measureOptions(smoke);
+const mopts = measureOptions(smoke, 40);
 
 const variants = codecVariants();
 const result = { rounds, states: {}, detail: {}, codec: {} };

@@ -11,7 +11,8 @@
 //   --only a,b       run only these parts (codec, scaling, startup, memory, cargo, store, load)
 //   --no-docs        do not rewrite BENCHMARKS.md and the charts
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +64,33 @@ function part(name, extra = []) {
   return { ...JSON.parse(readFileSync(file, 'utf8')), seconds };
 }
 
+/**
+ * A fingerprint of the built packages (the .node, the .wasm modules, the shims). This work tree
+ * may be rebuilt while the bench runs (scripts/build.sh copies the .node in place); a run whose
+ * fingerprint changed mixes two builds, and says so.
+ */
+function buildFingerprint() {
+  const files = [];
+  const walk = (dir) => {
+    let entries = [];
+    try { entries = readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory() && e.name !== 'node_modules' && e.name !== 'src') walk(p);
+      else if (/\.(node|wasm)$|^shim\.cjs$/.test(e.name)) files.push(p);
+    }
+  };
+  walk(join(ROOT, 'bindings', 'node'));
+  walk(join(ROOT, 'bindings', 'wasm'));
+  const h = createHash('sha256');
+  for (const f of files.sort()) {
+    h.update(f);
+    try { h.update(readFileSync(f)); } catch { h.update('missing'); }
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+const buildAtStart = buildFingerprint();
 const results = {};
 for (const name of only.filter((p) => !['store', 'load'].includes(p))) {
   results[name] = part(name, name === 'cargo' ? ['--measurement', '1', '--warmup', '0.3'] : []);
@@ -88,6 +116,10 @@ const latest = {
   smoke,
   seconds: Math.round((Date.now() - started) / 1000),
   machine: machine(),
+  build: (() => {
+    const atEnd = buildFingerprint();
+    return { fingerprint: buildAtStart, rebuiltDuringRun: atEnd !== buildAtStart };
+  })(),
   codec: r.codec?.codec ?? null,
   store: r.store?.store ?? null,
   size: r.startup?.size ? { wasmGzBytes: r.startup.size.wasmGzBytes, wasmBytes: r.startup.size.wasmBytes, nodeBytes: r.startup.size.nodeBytes, packages: r.startup.size.packages } : null,
@@ -99,6 +131,7 @@ const latest = {
   detail: { codec: r.codec ?? null, store: r.store ?? null, load: r.load ?? null },
   errors: Object.fromEntries(Object.entries(r).filter(([, v]) => v?.error).map(([k, v]) => [k, v.error])),
 };
+if (latest.build.rebuiltDuringRun) log('WARNING: the packages were rebuilt while the bench ran; this run mixes two builds');
 writeJson(join(outDir, 'latest.json'), latest);
 log(`wrote ${join(outDir, 'latest.json')} in ${latest.seconds}s`);
 

@@ -12,8 +12,8 @@ import { args, emit, logLogFit, round } from './lib/util.mjs';
 
 const opts = args();
 const smoke = Boolean(opts.smoke);
-const rounds = Number(opts.rounds ?? (smoke ? 1 : 5));
-const mopts = measureOptions(smoke, 40);
+const rounds = Number(opts.rounds ?? (smoke ? 1 : 3));
+const mopts = measureOptions(smoke, 25);
 const ladder = smoke ? LADDER.slice(0, 2) : LADDER;
 
 const variants = scalingVariants();

@@ -164,7 +164,7 @@ for (const which of [opts.backend]) {
   const impls = { store, seed, bare };
   const lat = await latency(impls, state);
   const thr = await throughput(impls, state);
-  const upd = await updateVsSet(store, state, which);
+  const upd = await updateVsSet(store, state, `${which}${Date.now().toString(36)}`);
   out.backends[which] = {
     latency: lat,
     throughputPairsPerSec: thr,
