@@ -45,7 +45,7 @@ node -e '
   process.exit(bad);' "$version" bindings/node/package.json bindings/wasm/package.json npm/$PLATFORM/package.json
 
 # --- 1. the napi module, glibc 2.17 baseline
-core_inputs=(src Cargo.toml Cargo.lock)
+core_inputs=(src Cargo.toml Cargo.lock scripts/build.sh)
 h="$(hash_of "$(rustc --version) $(cat .tools/zig-verified 2>/dev/null)" "${core_inputs[@]}" bindings/node/src bindings/node/Cargo.toml bindings/node/build.rs)"
 if fresh napi "$h" && [[ -f "npm/$PLATFORM/$NODE_FILE" && -f "bindings/node/$NODE_FILE" ]]; then
   log "napi module up to date"
@@ -82,8 +82,10 @@ print(f"W_OPT_ARGS=({q(m['wasm-opt']['args'])})")
 print(f"W_TARGETS=({q(t['name'] + ':' + t['out-dir'] + ':' + t['package-type'] for t in m['target'])})")
 PY
 )"
+# The same cargo profile for `wasm-pack test` (scripts/test-js.sh), so it reuses these artefacts.
+printf 'export %q\n' "${W_PROFILE_ENV[@]}" > "$STAMPS/wasm-profile.env"
 h="$(hash_of "$(/usr/bin/rustc --version) $(.tools/cargo/bin/wasm-bindgen --version 2>/dev/null) $(.tools/node/node_modules/.bin/wasm-opt --version 2>/dev/null)" \
-  "${core_inputs[@]}" "$W_CRATE/src" "$W_CRATE/Cargo.toml" wasm-pack.toml)"
+  "${core_inputs[@]}" "$W_CRATE/src" "$W_CRATE/Cargo.toml" "$W_CRATE/build.rs" wasm-pack.toml)"
 outs_present=1
 for t in "${W_TARGETS[@]}"; do
   IFS=: read -r _ out _ <<<"$t"
@@ -131,6 +133,8 @@ fi
 
 # --- 3. the shared JS (shim + the store compiled from TypeScript, ESM entry, types) into both
 [[ -x node_modules/.bin/tsc ]] || npm ci --no-audit --no-fund --loglevel=error
-node_modules/.bin/tsc -p bindings/js/tsconfig.json
+if [[ ! target/js/store.js -nt bindings/js/store.ts || ! target/js/store.js -nt bindings/js/tsconfig.json ]]; then
+  node_modules/.bin/tsc -p bindings/js/tsconfig.json
+fi
 node bindings/js/build.mjs bindings/node "$W_CRATE"
 log "ok: bindings/node (callstate), npm/$PLATFORM, $W_CRATE (callstate-wasm)"

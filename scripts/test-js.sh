@@ -21,7 +21,9 @@ fi
 # --- 1. vectors in the WASM module
 if [[ "${CALLSTATE_SKIP_WASM_TEST:-}" != 1 ]]; then
   say "wasm-pack test --node (tests/vectors inside the WASM module)"
-  (source scripts/env-wasm.sh && cd bindings/wasm && wasm-pack --log-level warn test --node --release)
+  # The cargo profile of the WASM build (written by scripts/build.sh from wasm-pack.toml).
+  (source scripts/env-wasm.sh && source target/callstate-build/wasm-profile.env &&
+    cd bindings/wasm && wasm-pack --log-level warn test --node --release)
 fi
 
 # --- 2. one suite, three cores
