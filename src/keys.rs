@@ -25,6 +25,11 @@ pub(crate) fn write_ids_key(state_key: &str) -> String {
     format!("{state_key}:w")
 }
 
+/// The key whose presence marks a call ended (`endCall`); same slot as the state key.
+pub(crate) fn end_key(state_key: &str) -> String {
+    format!("{state_key}:end")
+}
+
 /// The SID in `key`, if `key` is a state key of these options.
 pub(crate) fn call_sid_of<'k>(o: &CodecOptions, key: &'k str) -> Option<&'k str> {
     let rest = key.strip_prefix(o.key_prefix.as_str())?;

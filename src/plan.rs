@@ -21,11 +21,12 @@ pub type Command = Vec<String>;
 pub const WRITE_IDS_KEPT: usize = 8;
 
 /// The write script: save (blind, stale-checked) or compare-and-set, exactly once.
-pub const WRITE_SCRIPT: &str = r#"-- callstate write v1. KEYS: state, write ids.
--- ARGV: mode (save|cas), body after the rev digits ('' = delete), lastUpdated, ttl,
+pub const WRITE_SCRIPT: &str = r#"-- callstate write v2. KEYS: state, write ids, end marker.
+-- ARGV: mode (save|cas|end), body after the rev digits ('' = delete), lastUpdated, ttl,
 --       write id, guard ('' = absent, 'r'..rev, 'v'..whole value)
 local cur = redis.call('GET', KEYS[1])
 if redis.call('LPOS', KEYS[2], ARGV[5]) then return {'DUP', cur} end
+if redis.call('EXISTS', KEYS[3]) == 1 then return {'ENDED', cur} end
 local rev = string.match(cur or '', '^{"schemaVersion":3,"rev":(%d+),')
 if ARGV[1] == 'cas' then
   local g, ok = ARGV[6], false
@@ -33,17 +34,23 @@ if ARGV[1] == 'cas' then
   elseif string.sub(g, 1, 1) == 'r' then ok = rev == string.sub(g, 2)
   else ok = cur == string.sub(g, 2) end
   if not ok then return {'CONFLICT', cur} end
-elseif cur then
+elseif ARGV[1] == 'save' and cur then
   local lu = string.match(cur, '^{"schemaVersion":3,"rev":%d+,"lastUpdated":"([^"]*)"')
   if not lu then return {'CHECK', cur} end
   if ARGV[3] < lu then return {'STALE', lu} end
 end
-local t = redis.call('TIME')
-local n = tonumber(t[1]) * 1000000 + tonumber(t[2])
-if rev and tonumber(rev) + 1 > n then n = tonumber(rev) + 1 end
-local nrev = string.format('%.0f', n)
-if ARGV[2] == '' then redis.call('DEL', KEYS[1])
-else redis.call('SET', KEYS[1], '{"schemaVersion":3,"rev":' .. nrev .. ARGV[2], 'EX', ARGV[4]) end
+local nrev = rev or '0'
+if ARGV[1] == 'end' then
+  redis.call('SET', KEYS[3], '1', 'EX', ARGV[4])
+  if cur then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+else
+  local t = redis.call('TIME')
+  local n = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  if rev and tonumber(rev) + 1 > n then n = tonumber(rev) + 1 end
+  nrev = string.format('%.0f', n)
+  if ARGV[2] == '' then redis.call('DEL', KEYS[1])
+  else redis.call('SET', KEYS[1], '{"schemaVersion":3,"rev":' .. nrev .. ARGV[2], 'EX', ARGV[4]) end
+end
 redis.call('LPUSH', KEYS[2], ARGV[5])
 redis.call('LTRIM', KEYS[2], 0, 7)
 redis.call('EXPIRE', KEYS[2], ARGV[4])
@@ -51,10 +58,11 @@ return {'OK', nrev}
 "#;
 
 /// SHA1 of [`WRITE_SCRIPT`], for `EVALSHA` (checked by a test).
-pub const WRITE_SCRIPT_SHA1: &str = "a7f78467c83311c1530c9c4ef7e9e47f2b02c072";
+pub const WRITE_SCRIPT_SHA1: &str = "800953e6ceabc437c47d8b1ab88c9e2a25feaad6";
 
 /// The extend script: `TTL`, the SPEC §6 rule, `EXPIRE`, in one step.
-pub const EXTEND_SCRIPT: &str = r#"-- callstate extend v1. KEYS: state, write ids. ARGV: add, max
+pub const EXTEND_SCRIPT: &str = r#"-- callstate extend v2. KEYS: state, write ids, end marker. ARGV: add, max
+if redis.call('EXISTS', KEYS[3]) == 1 then return false end
 local cur = redis.call('TTL', KEYS[1])
 if cur <= 0 then return false end
 local n = math.max(math.min(cur + tonumber(ARGV[1]), tonumber(ARGV[2])), cur)
@@ -64,7 +72,7 @@ return n
 "#;
 
 /// SHA1 of [`EXTEND_SCRIPT`] (checked by a test).
-pub const EXTEND_SCRIPT_SHA1: &str = "fd3e2c70067b2fd8d080f4240633e779515f75e0";
+pub const EXTEND_SCRIPT_SHA1: &str = "df0167d0de6d7db4b2114d72998b66390cc20a2c";
 
 /// A planned write: what the store sends, by script or by the `WATCH` fallback.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -74,7 +82,9 @@ pub struct Write {
     pub key: String,
     /// The key of the call's applied write ids.
     pub ids_key: String,
-    /// `save` (blind, stale-checked on the server) or `cas` (compare on `guard`).
+    /// The key marking the call ended (writes after it are refused).
+    pub end_key: String,
+    /// `save` (blind, stale-checked on the server), `cas` (compare on `guard`) or `end`.
     pub mode: WriteMode,
     /// The value after its rev digits (`,"lastUpdated":…}`), or empty to delete.
     pub body: String,
@@ -96,6 +106,8 @@ pub enum WriteMode {
     Save,
     /// Write only if the stored value is still the one read.
     Cas,
+    /// Mark the call ended and shorten its TTL to `ttl` (Twilio's final status callback).
+    End,
 }
 
 /// What a write did, read from the script's reply (or decided by [`Write::decide`]).
@@ -118,6 +130,11 @@ pub enum Outcome {
     Stale {
         /// `lastUpdated` of the stored state.
         stored: String,
+    },
+    /// The call was ended (`endCall`); nothing written.
+    Ended {
+        /// The stored value, if any.
+        stored: Option<String>,
     },
     /// A save found a value whose `lastUpdated` the script cannot read (older format or
     /// compressed): decode it, then send a `cas` write planned from it.
@@ -162,9 +179,9 @@ impl Codec {
     pub fn plan_extend(&self, call_sid: &str, add: f64) -> Result<Command, Error> {
         self.extended_ttl(1.0, add)?; // validates `add`
         let key = self.state_key(call_sid)?;
-        let ids = keys::write_ids_key(&key);
+        let (ids, end) = (keys::write_ids_key(&key), keys::end_key(&key));
         let max = self.options().ttl.max.to_string();
-        Ok(evalsha(EXTEND_SCRIPT_SHA1, [key, ids, format!("{add}"), max]))
+        Ok(evalsha(EXTEND_SCRIPT_SHA1, [key, ids, end, (add as i64).to_string(), max]))
     }
 
     /// A blind save of `state`, refused on the server if the stored state is newer.
@@ -175,6 +192,22 @@ impl Codec {
         write_id: &str,
     ) -> Result<Write, Error> {
         self.write(call_sid, Some(state), WriteMode::Save, String::new(), write_id)
+    }
+
+    /// Ends a call: its state (if any) and write ids now expire in `keep_seconds`, and every
+    /// later write is refused (`Outcome::Ended`).
+    pub fn plan_end(
+        &self,
+        call_sid: &str,
+        keep_seconds: f64,
+        write_id: &str,
+    ) -> Result<Write, Error> {
+        if !(keep_seconds.fract() == 0.0 && (1.0..=2_147_483_647.0).contains(&keep_seconds)) {
+            return Err(Error::field("keepSeconds", "must be a positive integer"));
+        }
+        let mut w = self.write(call_sid, None, WriteMode::End, String::new(), write_id)?;
+        w.ttl = keep_seconds as u32;
+        Ok(w)
     }
 
     /// A compare-and-set from `prev` (the stored value read, or `None` if absent) to `next`
@@ -217,8 +250,9 @@ impl Codec {
                 (body.to_string(), s.last_updated.to_iso(), self.stage_ttl(s.stage.as_str()))
             }
         };
-        let ids_key = keys::write_ids_key(&key);
-        Ok(Write { key, ids_key, mode, body, last_updated, ttl, write_id: write_id.into(), guard })
+        let (ids_key, end_key) = (keys::write_ids_key(&key), keys::end_key(&key));
+        let write_id = write_id.into();
+        Ok(Write { key, ids_key, end_key, mode, body, last_updated, ttl, write_id, guard })
     }
 
     fn last_updated_of(&self, stored: &str) -> Result<Timestamp, Error> {
@@ -252,6 +286,7 @@ impl Write {
             "CONFLICT" => Outcome::Conflict,
             "STALE" => Outcome::Stale { stored: value.ok_or_else(missing)? },
             "CHECK" => Outcome::Check { stored: value.ok_or_else(missing)? },
+            "ENDED" => Outcome::Ended { stored: value },
             other => {
                 return Err(Error::Redis { detail: format!("unexpected write reply {other:?}") });
             }
@@ -259,23 +294,34 @@ impl Write {
     }
 
     /// The `WATCH` fallback's first commands, on a dedicated connection: `WATCH`, then the
-    /// reads whose replies [`Write::decide`] takes (`GET`, `LPOS`, `TIME`).
+    /// reads whose replies [`Write::decide`] takes (`GET`, `LPOS`, `EXISTS`, `TIME`).
     pub fn fallback_reads(&self) -> Vec<Command> {
+        let (key, ids, end) = (self.key.clone(), self.ids_key.clone(), self.end_key.clone());
         vec![
-            vec!["WATCH".into(), self.key.clone(), self.ids_key.clone()],
-            vec!["GET".into(), self.key.clone()],
-            vec!["LPOS".into(), self.ids_key.clone(), self.write_id.clone()],
+            vec!["WATCH".into(), key.clone(), ids.clone(), end.clone()],
+            vec!["GET".into(), key],
+            vec!["LPOS".into(), ids, self.write_id.clone()],
+            vec!["EXISTS".into(), end],
             vec!["TIME".into()],
         ]
     }
 
     /// The script's logic in Rust, for the `WATCH` fallback: given the stored value, whether
-    /// this write id was applied, and the server's `TIME` (seconds, microseconds).
-    pub fn decide(&self, cur: Option<&str>, applied: bool, time: (u64, u64)) -> FallbackStep {
+    /// this write id was applied, whether the call was ended, and the server's `TIME`
+    /// (seconds, microseconds).
+    pub fn decide(
+        &self,
+        cur: Option<&str>,
+        applied: bool,
+        ended: bool,
+        time: (u64, u64),
+    ) -> FallbackStep {
+        let stored = || cur.map(str::to_string);
         if applied {
-            return FallbackStep::Done {
-                outcome: Outcome::Duplicate { stored: cur.map(str::to_string) },
-            };
+            return FallbackStep::Done { outcome: Outcome::Duplicate { stored: stored() } };
+        }
+        if ended {
+            return FallbackStep::Done { outcome: Outcome::Ended { stored: stored() } };
         }
         let rev = cur.and_then(prefix_rev);
         match self.mode {
@@ -289,6 +335,21 @@ impl Write {
                 if !ok {
                     return FallbackStep::Done { outcome: Outcome::Conflict };
                 }
+            }
+            WriteMode::End => {
+                let ttl = self.ttl.to_string();
+                let mut commands = vec![vec![
+                    "SET".into(),
+                    self.end_key.clone(),
+                    "1".into(),
+                    "EX".into(),
+                    ttl.clone(),
+                ]];
+                if cur.is_some() {
+                    commands.push(vec!["EXPIRE".into(), self.key.clone(), ttl]);
+                }
+                commands.extend(self.remember_id());
+                return FallbackStep::Exec { commands, rev: rev.unwrap_or(0) };
             }
             WriteMode::Save => {
                 if let Some(cur) = cur {
@@ -317,21 +378,30 @@ impl Write {
             let value = format!("{REV_PREFIX}{new_rev}{}", self.body);
             vec!["SET".into(), self.key.clone(), value, "EX".into(), ttl.clone()]
         }];
-        commands.push(vec!["LPUSH".into(), self.ids_key.clone(), self.write_id.clone()]);
-        let kept = (WRITE_IDS_KEPT - 1).to_string();
-        commands.push(vec!["LTRIM".into(), self.ids_key.clone(), "0".into(), kept]);
-        commands.push(vec!["EXPIRE".into(), self.ids_key.clone(), ttl]);
+        commands.extend(self.remember_id());
         FallbackStep::Exec { commands, rev: new_rev }
     }
 
-    fn args(&self) -> [String; 8] {
+    /// Records this write id beside the state, as the script does.
+    fn remember_id(&self) -> [Command; 3] {
+        let kept = (WRITE_IDS_KEPT - 1).to_string();
+        [
+            vec!["LPUSH".into(), self.ids_key.clone(), self.write_id.clone()],
+            vec!["LTRIM".into(), self.ids_key.clone(), "0".into(), kept],
+            vec!["EXPIRE".into(), self.ids_key.clone(), self.ttl.to_string()],
+        ]
+    }
+
+    fn args(&self) -> [String; 9] {
         let mode = match self.mode {
             WriteMode::Save => "save",
             WriteMode::Cas => "cas",
+            WriteMode::End => "end",
         };
         [
             self.key.clone(),
             self.ids_key.clone(),
+            self.end_key.clone(),
             mode.into(),
             self.body.clone(),
             self.last_updated.clone(),
@@ -381,7 +451,7 @@ fn eval<const N: usize>(script: &str, args: [String; N]) -> Command {
 
 fn script_command<const N: usize>(verb: &str, script: &str, args: [String; N]) -> Command {
     let mut cmd = Vec::with_capacity(N + 3);
-    cmd.extend([verb.to_string(), script.to_string(), "2".to_string()]);
+    cmd.extend([verb.to_string(), script.to_string(), "3".to_string()]);
     cmd.extend(args);
     cmd
 }
@@ -425,10 +495,8 @@ mod tests {
         );
         assert!(w.body.starts_with(r#","lastUpdated":"2024-03-15T14:30:22.000Z","callSid":"CA1""#));
         let cmd = w.evalsha();
-        assert_eq!(
-            &cmd[..5],
-            ["EVALSHA", WRITE_SCRIPT_SHA1, "2", "call_state:CA1", "call_state:CA1:w"]
-        );
+        let keys = ["call_state:CA1", "call_state:CA1:w", "call_state:CA1:end"];
+        assert_eq!(&cmd[..6], ["EVALSHA", WRITE_SCRIPT_SHA1, "3", keys[0], keys[1], keys[2]]);
         assert_eq!(eval_fallback(&cmd).unwrap()[1], WRITE_SCRIPT);
     }
 
@@ -441,9 +509,12 @@ mod tests {
         // A replayed write id changes nothing.
         let save = codec.plan_save("CA1", &state, "w1").unwrap();
         let dup = Outcome::Duplicate { stored: Some(stored.clone()) };
-        assert_eq!(save.decide(Some(&stored), true, time), FallbackStep::Done { outcome: dup });
+        assert_eq!(
+            save.decide(Some(&stored), true, false, time),
+            FallbackStep::Done { outcome: dup }
+        );
         // A save writes rev = max(old + 1, TIME µs).
-        match save.decide(Some(&stored), false, time) {
+        match save.decide(Some(&stored), false, false, time) {
             FallbackStep::Exec { rev, commands } => {
                 assert_eq!(rev, 1_700_000_000_000_005);
                 assert!(
@@ -457,8 +528,8 @@ mod tests {
         assert_eq!(cas.guard, "r42");
         let moved = stored.replacen("42", "43", 1);
         let conflict = FallbackStep::Done { outcome: Outcome::Conflict };
-        assert_eq!(cas.decide(Some(&moved), false, time), conflict);
-        assert!(matches!(cas.decide(Some(&stored), false, time), FallbackStep::Exec { .. }));
+        assert_eq!(cas.decide(Some(&moved), false, false, time), conflict);
+        assert!(matches!(cas.decide(Some(&stored), false, false, time), FallbackStep::Exec { .. }));
         // An older lastUpdated is stale, for both kinds of write.
         let mut older = state.clone();
         older.last_updated = Timestamp::parse("2024-03-15T14:30:21.000Z", "").unwrap();
@@ -466,11 +537,32 @@ mod tests {
         assert_eq!(err.code(), "STALE_WRITE");
         let late = codec.plan_save("CA1", &older, "w4").unwrap();
         let stale = Outcome::Stale { stored: "2024-03-15T14:30:22.000Z".into() };
-        assert_eq!(late.decide(Some(&stored), false, time), FallbackStep::Done { outcome: stale });
+        assert_eq!(
+            late.decide(Some(&stored), false, false, time),
+            FallbackStep::Done { outcome: stale }
+        );
         // A save over a seed-written value must check it first.
         let seed = r#"{"callSid":"CA1","stage":"ASK_ACTION","attemptCount":0,"lastUpdated":"2024-03-15T14:30:22.000Z","language":"es"}"#;
         let check = Outcome::Check { stored: seed.into() };
-        assert_eq!(save.decide(Some(seed), false, time), FallbackStep::Done { outcome: check });
+        assert_eq!(
+            save.decide(Some(seed), false, false, time),
+            FallbackStep::Done { outcome: check }
+        );
+        // After endCall every write is refused; the end itself shortens the TTL.
+        let ended = Outcome::Ended { stored: Some(stored.clone()) };
+        assert_eq!(
+            save.decide(Some(&stored), false, true, time),
+            FallbackStep::Done { outcome: ended }
+        );
+        let end = codec.plan_end("CA1", 300.0, "w5").unwrap();
+        match end.decide(Some(&stored), false, false, time) {
+            FallbackStep::Exec { commands, rev } => {
+                assert_eq!(rev, 42);
+                assert_eq!(commands[0], ["SET", "call_state:CA1:end", "1", "EX", "300"]);
+                assert_eq!(commands[1], ["EXPIRE", "call_state:CA1", "300"]);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::backup::RestoreStep;
 use crate::codec::{Codec, record_json, state_json};
 use crate::error::Error;
+use crate::keys;
 use crate::options::CodecOptions;
 use crate::plan::{self, Write};
 
@@ -50,13 +51,15 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | op | args | result |
 /// |---|---|---|
 /// | `get`, `delete` | sid | argv |
+/// | `keys` | sid | `{key, ids, end}`: the state, write-id and end-marker keys |
 /// | `extend` | sid, seconds | argv (`EVALSHA`) |
 /// | `save` | sid, state JSON, write id | [`Write`] |
 /// | `update` | sid, previous value or null, next state JSON or null, write id | [`Write`] |
 /// | `writeCommand` | write JSON, `"evalsha"` or `"eval"` | argv |
 /// | `outcome` | status, value or null | [`plan::Outcome`] |
 /// | `fallbackReads` | write JSON | argv list |
-/// | `decide` | write JSON, stored or null, applied (`"1"`/`"0"`), TIME seconds, µs | [`plan::FallbackStep`] |
+/// | `end` | sid, keep seconds, write id | [`Write`] |
+/// | `decide` | write JSON, stored or null, applied, TIME seconds, µs, ended (`"1"`/`"0"`) | [`plan::FallbackStep`] |
 /// | `evalFallback` | argv JSON | argv or null |
 /// | `scan` | cursor, pattern or null | argv |
 /// | `isStateKey` | key | bool |
@@ -73,9 +76,14 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
     };
     let out = match op {
         "get" => json!(c.plan_get(s(0))?),
+        "keys" => {
+            let key = c.state_key(s(0))?;
+            json!({ "ids": keys::write_ids_key(&key), "end": keys::end_key(&key), "key": key })
+        }
         "delete" => json!(c.plan_delete(s(0))?),
         "extend" => json!(c.plan_extend(s(0), num(1))?),
         "save" => json!(c.plan_save(s(0), &c.parse_state(s(1))?, s(2))?),
+        "end" => json!(c.plan_end(s(0), num(1), s(2))?),
         "update" => {
             let next = arg(2).map(|n| c.parse_state(n)).transpose()?;
             json!(c.plan_update(s(0), arg(1), next.as_ref(), s(3))?)
@@ -88,7 +96,7 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         "fallbackReads" => json!(write(0)?.fallback_reads()),
         "decide" => {
             let time = (num(3) as u64, num(4) as u64);
-            json!(write(0)?.decide(arg(1), s(2) == "1", time))
+            json!(write(0)?.decide(arg(1), s(2) == "1", s(5) == "1", time))
         }
         "evalFallback" => {
             let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();

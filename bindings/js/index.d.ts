@@ -166,7 +166,7 @@ export type RedisClient = RedisExecutor | { call(...args: any[]): Promise<unknow
 
 /** One store operation, reported to `onMetric` after it settles. */
 export interface Metric {
-  operation: 'save' | 'get' | 'delete' | 'extend' | 'update' | 'backup' | 'restore';
+  operation: 'save' | 'get' | 'delete' | 'extend' | 'update' | 'end' | 'backup' | 'restore';
   success: boolean;
   durationMs: number;
   bytes: number;
@@ -195,6 +195,14 @@ export interface StoreOptions {
 export interface UpdateOptions {
   /** Default 5: `fn` runs at most 1 + maxRetries times, then `CONFLICT`. */
   maxRetries?: number;
+  /** Twilio's `I-Twilio-Idempotency-Token`: a replay of a request already applied writes
+   * nothing and resolves to the stored state. Kept with the call (last 8), expires with it. */
+  idempotencyKey?: string;
+}
+
+export interface EndCallOptions {
+  /** Seconds the state stays readable for late webhooks (default 300). */
+  keepSeconds?: number;
 }
 
 export interface BackupOptions {
@@ -224,6 +232,9 @@ export interface CallStateStore {
     fn: (state: CallState | null) => CallState | null | undefined | Promise<CallState | null | undefined>,
     opts?: UpdateOptions,
   ): Promise<CallState | null>;
+  /** For the final status callback (`completed`, `failed`, `busy`, `no-answer`): the state now
+   * expires in `keepSeconds`, and any later write is refused as `STALE_WRITE`. */
+  endCall(callSid: string, opts?: EndCallOptions): Promise<void>;
   /** NDJSON lines `{ key, pttlMs, atMs, value }`, each ending in `\n`. */
   backup(opts?: BackupOptions): AsyncIterable<string>;
   restore(

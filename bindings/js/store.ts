@@ -9,7 +9,7 @@ export interface RedisExecutor { send(args: string[]): Promise<unknown> }
 export type RedisClient = RedisExecutor | { call: Function } | { sendCommand: Function };
 
 export interface Metric {
-  operation: 'save' | 'get' | 'delete' | 'extend' | 'update' | 'backup' | 'restore';
+  operation: 'save' | 'get' | 'delete' | 'extend' | 'update' | 'end' | 'backup' | 'restore';
   success: boolean; durationMs: number; bytes: number; stage: string | null;
   migratedFrom: number | null; compressed: boolean; retries: number;
 }
@@ -28,7 +28,8 @@ export interface Internals {
 
 type Outcome =
   | { kind: 'written'; rev: number } | { kind: 'duplicate'; stored: string | null }
-  | { kind: 'conflict' } | { kind: 'stale'; stored: string } | { kind: 'check'; stored: string };
+  | { kind: 'conflict' } | { kind: 'stale'; stored: string } | { kind: 'check'; stored: string }
+  | { kind: 'ended'; stored: string | null };
 
 const STORE_OPTIONS = ['codec', 'timeoutMs', 'onRedisError', 'onMetric', 'onError', 'isolatedClient'];
 const SCRIPTING_REFUSED = /NOPERM|unknown command|not allowed|scripting is disabled|NOSCRIPT.*disabled/i;
@@ -38,6 +39,7 @@ export function makeStoreFactory(x: Internals) {
   const { CallStateCodec, CallStateError } = x;
   const redisError = (message: string, cause?: unknown) =>
     new CallStateError('REDIS', message, undefined, cause);
+  const callEnded = () => new CallStateError('STALE_WRITE', 'stale write: the call has ended (endCall)');
   const invalidOption = (name: string, why: string) =>
     new CallStateError('INVALID_FIELD', `invalid option \`options.${name}\`: ${why}`, `options.${name}`);
 
@@ -125,8 +127,9 @@ export function makeStoreFactory(x: Internals) {
       try {
         const replies: any[] = [];
         for (const argv of planJson<string[][]>('fallbackReads', [write])) replies.push(await send(conn, argv));
-        const [, stored, pos, time] = replies;
-        const step = planJson('decide', [write, stored ?? null, pos == null ? '0' : '1', String(time[0]), String(time[1])]);
+        const [, stored, pos, ended, time] = replies;
+        const step = planJson('decide', [write, stored ?? null, pos == null ? '0' : '1',
+          String(time[0]), String(time[1]), Number(ended) === 1 ? '1' : '0']);
         if (step.step === 'done') { await send(conn, ['UNWATCH']); return step.outcome; }
         await send(conn, ['MULTI']);
         for (const argv of step.commands) await send(conn, argv);
@@ -185,6 +188,7 @@ export function makeStoreFactory(x: Internals) {
         if (outcome.kind === 'stale') {
           throw new CallStateError('STALE_WRITE', `stale write: stored state is newer (${outcome.stored})`);
         }
+        if (outcome.kind === 'ended') throw callEnded();
         return { ...outcome, retries };
       }
     }
@@ -256,13 +260,20 @@ export function makeStoreFactory(x: Internals) {
         }
       },
 
-      async updateCallState(callSid: string, fn: (s: any) => any, opts: { maxRetries?: number } = {}): Promise<any> {
+      async updateCallState(callSid: string, fn: (s: any) => any,
+        opts: { maxRetries?: number; idempotencyKey?: string } = {}): Promise<any> {
         const start = Date.now();
         const maxRetries = opts.maxRetries ?? 5;
         if (!Number.isInteger(maxRetries) || maxRetries < 0) {
           throw new CallStateError('INVALID_FIELD', 'invalid option `maxRetries`: must be a non-negative integer', 'maxRetries');
         }
-        const writeId = newId();
+        const key = opts.idempotencyKey;
+        if (key !== undefined && (typeof key !== 'string' || key === '')) {
+          throw new CallStateError('INVALID_FIELD', 'invalid option `idempotencyKey`: must be a non-empty string', 'idempotencyKey');
+        }
+        // Twilio's I-Twilio-Idempotency-Token: a replay of an applied request is this write's id
+        // seen again, so the script answers DUP with the stored state and writes nothing.
+        const writeId = key === undefined ? newId() : `idem:${key}`;
         let retries = 0;
         try {
           const result = await bounded(async () => {
@@ -278,6 +289,7 @@ export function makeStoreFactory(x: Internals) {
               if (outcome.kind === 'written') return nextJson == null ? null : x.fromStateJson(planJson<string>('normalize', [nextJson]));
               if (outcome.kind === 'duplicate') return outcome.stored == null ? null : codec.deserializeCallState(outcome.stored);
               if (outcome.kind === 'stale') throw new CallStateError('STALE_WRITE', `stale write: stored state is newer (${outcome.stored})`);
+              if (outcome.kind === 'ended') throw callEnded();
             }
             throw new CallStateError('CONFLICT', `update conflicted ${maxRetries + 1} times; giving up`);
           });
@@ -286,6 +298,18 @@ export function makeStoreFactory(x: Internals) {
         } catch (e: any) {
           metric({ operation: 'update', success: false, retries }, start);
           return failOpen(e, null);
+        }
+      },
+
+      async endCall(callSid: string, opts: { keepSeconds?: number } = {}): Promise<void> {
+        const start = Date.now();
+        try {
+          const write = plan('end', [callSid, String(opts.keepSeconds ?? 300), newId()]);
+          await bounded(() => runWrite(write)); // 'ended' already: nothing to do
+          metric({ operation: 'end' }, start);
+        } catch (e: any) {
+          metric({ operation: 'end', success: false }, start);
+          return failOpen(e, undefined);
         }
       },
 
@@ -341,13 +365,14 @@ export function makeStoreFactory(x: Internals) {
     };
 
     async function watchExtend(callSid: string, add: number): Promise<number | null> {
-      const key = planJson<string[]>('get', [callSid])[1];
+      const { key, end } = planJson('keys', [callSid]);
       const conn = await acquire();
       try {
         for (;;) {
-          await send(conn, ['WATCH', key]);
+          await send(conn, ['WATCH', key, end]);
           const ttl = Number(await send(conn, ['TTL', key]));
-          const next = codec.extendedTtl(ttl, add);
+          const ended = Number(await send(conn, ['EXISTS', end])) === 1;
+          const next = ended ? null : codec.extendedTtl(ttl, add);
           if (next == null) { await send(conn, ['UNWATCH']); return null; }
           await send(conn, ['MULTI']);
           await send(conn, ['EXPIRE', key, String(next)]);

@@ -134,6 +134,36 @@ for (const [kind, connect] of Object.entries(clients)) {
       assert.equal((await s.getCallState(id)).attemptCount, 5);
     });
 
+    test('replayed webhooks (same idempotency key) change nothing; 20 concurrent replays apply once', async () => {
+      const id = sid();
+      await store.saveCallState(id, state(id));
+      const bump = (cur) => ({ ...cur, attemptCount: cur.attemptCount + 1, lastUpdated: new Date() });
+      const first = await store.updateCallState(id, bump, { idempotencyKey: 'tok-1' });
+      const rev = revOf(`call_state:${id}`);
+      const replay = await store.updateCallState(id, bump, { idempotencyKey: 'tok-1' });
+      assert.equal(replay.attemptCount, first.attemptCount);
+      assert.equal(revOf(`call_state:${id}`), rev, 'a replay writes nothing');
+      const racers = await Promise.all(Array.from({ length: 20 }, () =>
+        store.updateCallState(id, bump, { idempotencyKey: 'tok-2', maxRetries: 50 })));
+      assert.equal((await store.getCallState(id)).attemptCount, 2);
+      assert.ok(racers.every((r) => r.attemptCount === 2));
+    });
+
+    test('endCall keeps the state briefly and refuses late writes', async () => {
+      const id = sid();
+      await store.saveCallState(id, state(id, { stage: 'EXECUTE_ACTION' }));
+      await store.endCall(id, { keepSeconds: 120 });
+      const ttl = Number(cli('TTL', `call_state:${id}`));
+      assert.ok(ttl > 115 && ttl <= 120, `ttl ${ttl}`);
+      assert.equal((await store.getCallState(id)).stage, 'EXECUTE_ACTION', 'late webhooks can read it');
+      await assert.rejects(store.updateCallState(id, (s) => ({ ...s, stage: 'ASK_ACTION', lastUpdated: new Date() })),
+        (e) => e.code === 'STALE_WRITE');
+      await assert.rejects(store.saveCallState(id, state(id, { lastUpdated: new Date() })), (e) => e.code === 'STALE_WRITE');
+      assert.equal(await store.extendCallStateTTL(id, 600), null);
+      await store.endCall(id); // ending twice is fine
+      assert.equal((await store.getCallState(id)).stage, 'EXECUTE_ACTION');
+    });
+
     test('backup, flush, restore: same values, TTLs within 1 s', async () => {
       const ids = [sid(), sid(), sid()];
       for (const id of ids) await store.saveCallState(id, state(id, { stage: 'EXECUTE_ACTION' }));
@@ -214,6 +244,9 @@ describe(`scripting refused: WATCH/MULTI fallback (${backend})`, () => {
     }), { maxRetries: 500 })));
     assert.equal((await store.getCallState(id)).attemptCount, 50);
     assert.equal(await store.extendCallStateTTL(id, 60), 360);
+    await store.endCall(id, { keepSeconds: 30 });
+    await assert.rejects(store.updateCallState(id, (s) => ({ ...s, lastUpdated: new Date() })), (e) => e.code === 'STALE_WRITE');
+    assert.ok(Number(cli('TTL', `call_state:${id}`)) <= 30);
     await Promise.all([...stores, store].map((s) => s.close()));
     conns.forEach((c) => c.disconnect()); main.disconnect();
   });
