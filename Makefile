@@ -1,7 +1,7 @@
 # callstate — the two set-up commands are `make demo` and `make test`; both install what they need.
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
-.PHONY: setup build test test-rust test-wasm-core test-js test-store test-runtimes demo bench clean
+.PHONY: setup build test test-rust test-wasm-core test-js test-store test-runtimes test-cli demo bench clean
 
 setup:            ## toolchains and system packages (idempotent; fast when done)
 	bash scripts/setup.sh
@@ -9,7 +9,7 @@ setup:            ## toolchains and system packages (idempotent; fast when done)
 build: setup      ## both npm packages, ready (SPEC §1 packaging contract)
 	bash scripts/build.sh
 
-test: build test-rust test-wasm-core test-js test-store test-runtimes test-bench   ## everything: fmt, clippy, Rust, WASM, JS, store, runtimes
+test: build test-rust test-wasm-core test-js test-store test-runtimes test-bench test-cli   ## everything: fmt, clippy, Rust, WASM, JS, store, runtimes
 
 test-rust:
 	cargo fmt --all -- --check
@@ -21,6 +21,9 @@ test-wasm-core:   ## the core builds for wasm32 with the SPEC §11 toolchain
 
 test-js: build
 	bash scripts/test-js.sh
+
+test-cli: build   ## the callstate CLI on a real redis-server (migrate over 10 000 keys), the OpenTelemetry example
+	bash scripts/test-cli.sh
 
 test-store: build ## the store on a real redis-server: ioredis and node-redis, native and WASM
 	bash scripts/test-store.sh

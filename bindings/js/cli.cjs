@@ -462,6 +462,6 @@ function ttlText(pttlMs) {
 }
 
 function sum(counts) { return Object.values(counts).reduce((a, b) => a + b, 0); }
-function formatCounts(counts, suffix = '') { return Object.entries(counts).map(([k, v]) => `${k}${suffix}: ${v}`).join(', '); }
+function formatCounts(counts, suffix = '') { return Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}${suffix}: ${v}`).join(', '); }
 function redact(url) { return url.replace(/\/\/[^@/]*@/, '//***@'); }
 function out(text) { process.stdout.write(`${text}\n`); }
