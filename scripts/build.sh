@@ -12,6 +12,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 STAMPS="$ROOT/target/callstate-build"
 mkdir -p "$STAMPS"
+# One build at a time in this checkout (make targets and helpers may start several at once).
+exec 9>"$STAMPS/lock"
+flock 9
 TRIPLE=x86_64-unknown-linux-gnu
 PLATFORM=linux-x64-gnu
 NODE_FILE="callstate.$PLATFORM.node"
