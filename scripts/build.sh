@@ -130,6 +130,8 @@ else
     sed -i "s#$from#\${__dirname}/$rel/${W_NAME}_bg.wasm#" "$glue"
     rm "$W_CRATE/$node_out/${W_NAME}_bg.wasm"
     log "wasm: $node_out shares $web_out/${W_NAME}_bg.wasm (identical module)"
+  elif [[ -n "$node_out" && -n "$web_out" ]]; then
+    log "wasm: warning: the targets' modules differ (sources changed mid-build?); both are shipped"
   fi
   echo "$h" > "$STAMPS/wasm"
 fi
