@@ -3,7 +3,8 @@
 # Installs the Twilio Functions example from the packed packages (examples/install.sh), then
 # examples/twilio-ivr/local/demo.mjs starts its own redis-server and twilio-run on free loopback
 # ports, plays the call's webhooks (a wrong digit retried, a status callback racing the last
-# <Gather> action) and stops both. Exits 0 only if the call ended in the expected state.
+# <Gather> action, Twilio retrying that action with the same I-Twilio-Idempotency-Token, the
+# final "completed" status callback ending the call) and stops both. Exits 0 only if the call ended in the expected state.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

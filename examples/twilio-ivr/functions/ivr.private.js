@@ -6,6 +6,7 @@
 // `.private.js`: loaded by gather.protected.js and status.protected.js, never served.
 const Redis = require('ioredis');
 const { createCallStateStore } = require('callstate');
+const { randomUUID } = require('node:crypto');
 const { twiml } = require('twilio');
 const jobs = require(Runtime.getFunctions().jobs.path);
 
@@ -30,6 +31,7 @@ const SAY = {
     tooMany: 'Demasiados intentos. Un agente le llamará. Adiós.',
     restart: 'Empecemos de nuevo.',
     ended: 'Su solicitud ya fue registrada. Adiós.',
+    callEnded: 'Esta llamada ya terminó. Adiós.',
   },
   en: {
     askClient: 'Enter your client number, then the pound key. Para español, diga español.',
@@ -45,6 +47,7 @@ const SAY = {
     tooMany: 'Too many attempts. An agent will call you. Goodbye.',
     restart: "Let's start again.",
     ended: 'Your request is already recorded. Goodbye.',
+    callEnded: 'This call has already ended. Goodbye.',
   },
 };
 const ACTIONS = {
@@ -75,27 +78,89 @@ function later(s) {
   return new Date(Math.max(Date.now(), s ? s.lastUpdated.getTime() : 0));
 }
 
-/** The <Gather> action: applies the caller's input to the call's state and answers TwiML. */
+/** The status callbacks after which a call is over (`canceled`: hung up before answer). */
+const FINAL_STATUSES = new Set(['completed', 'failed', 'busy', 'no-answer', 'canceled']);
+
+/** Seconds a call's state stays readable after its final status callback (`endCall`). */
+function keepSeconds(context) {
+  const n = Number(context.CALL_END_KEEP_SECONDS);
+  return Number.isInteger(n) && n > 0 ? n : 300;
+}
+
+/**
+ * The idempotency key of this webhook: the same on Twilio's retries of one request, different
+ * for every other request. Twilio sends `I-Twilio-Idempotency-Token`, but the Functions runtime
+ * (`@twilio/runtime-handler`) drops every `i-twilio-*` header from `event.request.headers`, so a
+ * Function usually cannot see it; it is used when present, else `fallback`, made from what a
+ * retry repeats: the request's URL and parameters (see `answer` and status.protected.js).
+ */
+function requestKey(event, fallback) {
+  const h = event.request?.headers?.['i-twilio-idempotency-token'];
+  const token = Array.isArray(h) ? h[0] : h;
+  return token || fallback || undefined;
+}
+
+/** The store refused a write because `endCall` ran for this call (its final status callback). */
+function isCallEnded(err) {
+  return err?.code === 'STALE_WRITE' && /call has ended/.test(err.message);
+}
+
+/**
+ * The <Gather> action: applies the caller's input to the call's state and answers TwiML.
+ *
+ * Every <Gather> (and its silence <Redirect>) this IVR answers carries a fresh `turn` in its URL;
+ * Twilio repeats the URL when it retries the request, so `turn` is the request's idempotency key
+ * (unless the runtime shows Twilio's token). The write stores what it answered (`lastReply`), so a
+ * retry of a request already applied writes nothing (the store recognises the key) and answers
+ * the same TwiML as the first attempt.
+ */
 async function answer(context, event) {
   const calls = storeFor(context);
+  const key = requestKey(event, event.turn && `gather:${event.turn}`);
+  const attempt = randomUUID(); // tells this request's write from a first attempt's
+  const turn = randomUUID().slice(0, 8); // the next <Gather>'s
   let step;
-  const state = await calls.updateCallState(event.CallSid, async (s) => {
-    step = await transition(s, event); // may run again on a conflict: no side effects in here
-    return step.state;
-  });
+  let state;
+  try {
+    state = await calls.updateCallState(event.CallSid, async (s) => {
+      if (key && s?.lastReply?.key === key) return undefined; // applied already: write nothing
+      step = await transition(s, event); // may run again on a conflict: no side effects in here
+      return step.state && { ...step.state, lastReply: { key, attempt, turn, say: step.say, gather: step.gather } };
+    }, key ? { idempotencyKey: key } : {});
+  } catch (err) {
+    if (!isCallEnded(err)) throw err;
+    // The call's final status callback came first (endCall): the state stays as it was.
+    console.log(`callstate: <Gather> action after the call ended: refused (${err.code}), answered goodbye`);
+    return toTwiml(step?.state?.language ?? 'es', { say: [SAY[step?.state?.language ?? 'es'].callEnded], gather: false }, turn);
+  }
+  const reply = state?.lastReply;
+  if (key && reply?.key === key && reply.attempt !== attempt) {
+    // Twilio retried a request that was applied already: the first attempt's answer, nothing written.
+    console.log(`callstate: retry of ${key} (same request): nothing written, the first answer repeated`);
+    const say = reply.say.length ? reply.say : [SAY[state.language].ended];
+    return toTwiml(state.language, { say, gather: reply.gather }, reply.turn);
+  }
   // Redis unreachable (fail-open resolved null without running the update): start over.
   step ??= await transition(null, event);
-  if (step.execute && state) {
+  if (step.execute && reply?.attempt === attempt) {
     // This request moved the call into EXECUTE_ACTION (the compare-and-set guarantees only one
     // did), so the action runs once. Then record the result, again racing-safe.
     const result = await jobs.applyAction(state.jobData, state.actionType, state.actionValue);
-    const done = await calls.updateCallState(event.CallSid, (s) => (s && s.stage === 'EXECUTE_ACTION'
-      ? { ...s, actionResult: result.ok ? 'DONE' : 'FAILED', jobData: { ...s.jobData, status: result.status }, lastUpdated: later(s) }
-      : undefined));
-    const lang = (done ?? state).language;
-    step.say = [result.ok ? SAY[lang].done({ ...state.jobData, status: result.status }) : SAY[lang].failed];
+    const say = [result.ok ? SAY[state.language].done({ ...state.jobData, status: result.status }) : SAY[state.language].failed];
+    try {
+      await calls.updateCallState(event.CallSid, (s) => (s && s.stage === 'EXECUTE_ACTION'
+        ? {
+          ...s, actionResult: result.ok ? 'DONE' : 'FAILED', jobData: { ...s.jobData, status: result.status },
+          lastReply: { ...s.lastReply, say }, lastUpdated: later(s),
+        }
+        : undefined), key ? { idempotencyKey: `${key}:result` } : {});
+    } catch (err) {
+      if (!isCallEnded(err)) throw err;
+      console.log('callstate: the call ended before the action\'s result was recorded');
+    }
+    step.say = say;
   }
-  return toTwiml(step.state?.language ?? state?.language ?? 'es', step);
+  return toTwiml(step.state?.language ?? state?.language ?? 'es', step, turn);
 }
 
 /**
@@ -175,17 +240,19 @@ function prompt(s) {
   }
 }
 
-/** TwiML: the lines inside a <Gather> (then a redirect back here on silence), or said, then hang up. */
-function toTwiml(lang, step) {
+/** TwiML: the lines inside a <Gather> (then a redirect back here on silence), or said, then hang
+ *  up. Both URLs carry `turn`: one of the two is requested, and a retry repeats it. */
+function toTwiml(lang, step, turn) {
+  const action = `/gather?turn=${turn}`;
   const response = new twiml.VoiceResponse();
   const voice = { language: LOCALE[lang] };
   if (step.gather) {
     const gather = response.gather({
-      input: 'dtmf speech', action: '/gather', method: 'POST', language: LOCALE[lang],
+      input: 'dtmf speech', action, method: 'POST', language: LOCALE[lang],
       finishOnKey: '#', timeout: 6, speechTimeout: 'auto', hints: lang === 'es' ? 'English' : 'español',
     });
     for (const line of step.say) gather.say(voice, line);
-    response.redirect({ method: 'POST' }, '/gather'); // silence: counted as an attempt
+    response.redirect({ method: 'POST' }, action); // silence: counted as an attempt
   } else {
     for (const line of step.say) response.say(voice, line);
     response.hangup();
@@ -193,4 +260,4 @@ function toTwiml(lang, step) {
   return response;
 }
 
-module.exports = { storeFor, answer, later, transition };
+module.exports = { storeFor, answer, later, transition, requestKey, isCallEnded, keepSeconds, FINAL_STATUSES };

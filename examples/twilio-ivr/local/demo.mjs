@@ -1,5 +1,7 @@
 // `make demo`: one full call through the Twilio Functions IVR, printed as a transcript — per
-// step the webhook(s) sent, the TwiML answered, the stored state and its TTL. Starts its own
+// step the webhook(s) sent, the TwiML answered, the stored state and its TTL: a race with a
+// status callback, Twilio retrying a <Gather> action (same token: nothing written, same TwiML),
+// and the final status callback ending the call (TTL shortened to CALL_END_KEEP_SECONDS). Starts its own
 // redis-server and twilio-run (loopback, free ports) and stops them; exits 0 only if the call
 // ends in the expected state. Usage: node local/demo.mjs [work-dir]
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -41,7 +43,7 @@ try {
     console.log(bold(`── ${n}. ${step.what}`));
     for (const res of r.responses) {
       const fields = Object.entries(res.params).filter(([k]) => ['Digits', 'SpeechResult', 'CallStatus', 'CallDuration'].includes(k));
-      console.log(`   ${dim('POST')} ${res.path}  ${fields.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}  → ${res.status}`);
+      console.log(`   ${dim('POST')} ${res.path}  ${fields.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}  ${dim(`I-Twilio-Idempotency-Token: ${res.token}`)}  → ${res.status}`);
     }
     for (const res of r.responses) {
       if (res.type.includes('xml')) {
@@ -63,7 +65,8 @@ try {
   console.log(failed
     ? bad(bold('✗ the call did not end as expected (see ✗ above)'))
     : ok(bold(`✓ call ended in ${last.state.stage} (action ${last.state.actionType}=${last.state.actionValue}: ${last.state.actionResult}, ` +
-      `call ${last.state.callStatus}); the racing webhooks both landed. ${((Date.now() - t0) / 1000).toFixed(1)} s`)));
+      `call ${last.state.callStatus}, kept ${last.ttl} s); the racing webhooks both landed, Twilio's retry wrote nothing. ` +
+      `${((Date.now() - t0) / 1000).toFixed(1)} s`)));
 } catch (e) {
   console.error(bad(`demo failed: ${e.stack ?? e}`));
 } finally {

@@ -17,6 +17,8 @@ const Redis = require('ioredis');
 const { generateStateKey, deserializeCallState } = require('callstate');
 
 export const ACCOUNT_SID = 'AC00000000000000000000000000000000';
+/** What the service is configured to keep a call's state for after its final status (endCall). */
+export const KEEP_SECONDS = 120;
 
 /** A fresh Twilio-shaped call SID (CA + 32 hex digits). */
 export function newCallSid() {
@@ -59,7 +61,10 @@ export async function startServices(workDir, { forkProcess = true } = {}) {
     ];
     child = spawn(process.execPath, args, {
       cwd: EXAMPLE,
-      env: { ...process.env, REDIS_URL: `redis://127.0.0.1:${redisPort}`, ACCOUNT_SID, FORCE_COLOR: '0' },
+      env: {
+        ...process.env, REDIS_URL: `redis://127.0.0.1:${redisPort}`, ACCOUNT_SID, FORCE_COLOR: '0',
+        CALL_END_KEEP_SECONDS: String(KEEP_SECONDS),
+      },
       stdio: ['ignore', log, log],
     });
     closeSync(log);
@@ -75,14 +80,31 @@ export async function startServices(workDir, { forkProcess = true } = {}) {
   }
 }
 
-/** POSTs one webhook; resolves `{ path, params, status, type, body }`. */
-export async function post(url, path, params) {
+/**
+ * POSTs one webhook as Twilio does, with a fresh `I-Twilio-Idempotency-Token` unless `token` is
+ * given (a retry of a request sends that request's token again); resolves
+ * `{ path, params, token, status, type, body }`.
+ */
+export async function post(url, path, params, token = newToken()) {
   const r = await fetch(url + path, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'TwilioProxy/1.1' },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'TwilioProxy/1.1',
+      'i-twilio-idempotency-token': token,
+    },
     body: new URLSearchParams(params).toString(),
   });
-  return { path, params, status: r.status, type: r.headers.get('content-type') ?? '', body: await r.text() };
+  return { path, params, token, status: r.status, type: r.headers.get('content-type') ?? '', body: await r.text() };
+}
+
+/** A token shaped like Twilio's `I-Twilio-Idempotency-Token` (unique per request, kept on retries). */
+export function newToken() {
+  return `${Math.floor(Math.random() * 1e9).toString(16)}-${Date.now().toString(16)}`;
+}
+
+/** The `action` URL of a TwiML <Gather> (where Twilio sends the caller's input), or null. */
+export function gatherAction(twiml) {
+  return twiml.match(/<Gather[^>]*action="([^"]+)"/)?.[1]?.replace(/&amp;/g, '&') ?? null;
 }
 
 /** The fields Twilio sends with every voice webhook of this call. */
