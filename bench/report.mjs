@@ -145,10 +145,6 @@ export function markdown(l, { chartDir }) {
   L.push('');
   L.push(`**Machine:** ${m.cpu} × ${m.cores} cores · Node ${m.node} · redis-server ${m.redis} · ${m.rustc ?? ''} · ${m.os} · load average at start ${(m.loadAvgAtStart ?? []).join(' / ')}`);
   L.push('');
-  if (l.build?.rebuiltDuringRun) {
-    L.push('> **Warning:** the packages were rebuilt while this run was in progress (the work tree is shared); its figures mix two builds.');
-    L.push('');
-  }
   L.push(`![encode+decode ratios](${chartDir}/chart-ratios.svg)`);
   L.push('');
   L.push('## Codec: encode+decode ÷ the seed (lower is faster)');

@@ -12,7 +12,7 @@
 //   --no-docs        do not rewrite BENCHMARKS.md and the charts
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,7 +90,30 @@ function buildFingerprint() {
   return h.digest('hex').slice(0, 16);
 }
 
+/**
+ * Copies both package folders (what `npm pack` would ship, plus package.json) into the output
+ * folder, checks that they load, and points every part at the copy: scripts/build.sh replaces
+ * the `.node` in place, and a running process whose mapped module is overwritten dies (SIGBUS,
+ * SIGSEGV). Retried while a rebuild has the folder half-written.
+ */
+function snapshotPackages() {
+  const dest = join(outDir, 'packages');
+  const skip = /(^|\/)(src|tests|node_modules|target|Cargo\.toml|build\.rs)$/;
+  for (let attempt = 1; ; attempt++) {
+    rmSync(dest, { recursive: true, force: true });
+    for (const name of ['node', 'wasm']) {
+      cpSync(join(ROOT, 'bindings', name), join(dest, name), { recursive: true, filter: (src) => !skip.test(src) });
+    }
+    const probe = spawnSync(process.execPath, ['-e', `for (const d of ['node', 'wasm']) { const a = require(${JSON.stringify(dest)} + '/' + d); if (typeof a.serializeCallState !== 'function') throw new Error(d); }`], { encoding: 'utf8' });
+    if (probe.status === 0) return dest;
+    if (attempt === 10) throw new Error(`bench: the packages do not load (make build): ${probe.stderr}`);
+    log('packages do not load yet (a build in progress?); retrying in 15 s');
+    spawnSync('sleep', ['15']);
+  }
+}
+
 const buildAtStart = buildFingerprint();
+process.env.CALLSTATE_BENCH_PACKAGES = snapshotPackages();
 const results = {};
 for (const name of only.filter((p) => !['store', 'load'].includes(p))) {
   results[name] = part(name, name === 'cargo' ? ['--measurement', '1', '--warmup', '0.3'] : []);
@@ -118,7 +141,8 @@ const latest = {
   machine: machine(),
   build: (() => {
     const atEnd = buildFingerprint();
-    return { fingerprint: buildAtStart, rebuiltDuringRun: atEnd !== buildAtStart };
+    // The parts ran on a snapshot taken at the start, so a rebuild during the run is only noted.
+    return { fingerprint: buildAtStart, treeRebuiltDuringRun: atEnd !== buildAtStart, measured: 'a snapshot of bindings/node and bindings/wasm taken at the start' };
   })(),
   codec: r.codec?.codec ?? null,
   store: r.store?.store ?? null,
@@ -131,7 +155,7 @@ const latest = {
   detail: { codec: r.codec ?? null, store: r.store ?? null, load: r.load ?? null },
   errors: Object.fromEntries(Object.entries(r).filter(([, v]) => v?.error).map(([k, v]) => [k, v.error])),
 };
-if (latest.build.rebuiltDuringRun) log('WARNING: the packages were rebuilt while the bench ran; this run mixes two builds');
+if (latest.build.treeRebuiltDuringRun) log('note: the work tree was rebuilt during the run; the bench measured its snapshot from the start');
 writeJson(join(outDir, 'latest.json'), latest);
 log(`wrote ${join(outDir, 'latest.json')} in ${latest.seconds}s`);
 

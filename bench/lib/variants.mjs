@@ -147,8 +147,13 @@ const floor = {
 
 // --- (d), (e) the packages -------------------------------------------------------------------
 
-/** The `callstate` package folder (bindings/node) and the `callstate-wasm` one (bindings/wasm). */
-export const PACKAGES = { native: join(ROOT, 'bindings', 'node'), wasm: join(ROOT, 'bindings', 'wasm') };
+/**
+ * The `callstate` package folder (bindings/node) and the `callstate-wasm` one (bindings/wasm) —
+ * or, under bench/run.mjs, its snapshot of both (CALLSTATE_BENCH_PACKAGES), so that a rebuild of
+ * the work tree during a run cannot swap a module under a running bench.
+ */
+const PKG_ROOT = process.env.CALLSTATE_BENCH_PACKAGES || join(ROOT, 'bindings');
+export const PACKAGES = { native: join(PKG_ROOT, 'node'), wasm: join(PKG_ROOT, 'wasm') };
 
 /** One package's API, checked to run on the core it is named for. */
 export function loadPackage(which) {
