@@ -53,7 +53,7 @@ export function callSteps(callSid) {
         twiml: [/Job 456 is now completed/, /<Hangup\/>/], stage: 'EXECUTE_ACTION', attemptCount: 0,
         actionType: 'UPDATE_STATUS', actionValue: 'COMPLETED', actionResult: 'DONE', jobStatus: 'COMPLETED',
         callStatus: 'in-progress', language: 'en', clientId: '1234', jobNumber: '456', ttl: 1800,
-        json: { stage: 'EXECUTE_ACTION', callStatus: 'in-progress', ended: false },
+        json: { callStatus: 'in-progress', ended: false }, // its stage: whichever racer wrote first
       },
     },
     {
