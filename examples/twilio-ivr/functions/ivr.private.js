@@ -121,9 +121,11 @@ async function answer(context, event) {
   const turn = randomUUID().slice(0, 8); // the next <Gather>'s
   let step;
   let state;
+  let seen = false; // the state read already held this request's reply
   try {
     state = await calls.updateCallState(event.CallSid, async (s) => {
-      if (key && s?.lastReply?.key === key) return undefined; // applied already: write nothing
+      seen = Boolean(key && s?.lastReply?.key === key);
+      if (seen) return undefined; // applied already: write nothing
       step = await transition(s, event); // may run again on a conflict: no side effects in here
       return step.state && { ...step.state, lastReply: { key, attempt, turn, say: step.say, gather: step.gather } };
     }, key ? { idempotencyKey: key } : {});
@@ -136,7 +138,8 @@ async function answer(context, event) {
   const reply = state?.lastReply;
   if (key && reply?.key === key && reply.attempt !== attempt) {
     // Twilio retried a request that was applied already: the first attempt's answer, nothing written.
-    console.log(`callstate: retry of ${key} (same request): nothing written, the first answer repeated`);
+    const by = seen ? 'its reply was already stored' : 'the store refused the key as applied';
+    console.log(`callstate: retry of ${key} (same request; ${by}): nothing written, the first answer repeated`);
     const say = reply.say.length ? reply.say : [SAY[state.language].ended];
     return toTwiml(state.language, { say, gather: reply.gather }, reply.turn);
   }

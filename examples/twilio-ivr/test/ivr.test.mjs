@@ -172,7 +172,8 @@ test('a replayed <Gather> action (same URL and token) writes nothing and answers
   assert.equal((await stored(services.redis, callSid)).state.stage, 'COLLECT_JOB_NUMBER');
 });
 
-test('20 concurrent replays of one <Gather> action apply once and all answer the same TwiML', async () => {
+/** 20 concurrent replays of one <Gather> action (same URL and token): applied once, one TwiML. */
+async function replayTwenty(services, label) {
   const callSid = newCallSid();
   const action = await answeredCall(services.url, callSid);
   const token = newToken();
@@ -186,9 +187,25 @@ test('20 concurrent replays of one <Gather> action apply once and all answer the
   const { state } = await stored(services.redis, callSid);
   assert.equal(state.stage, 'COLLECT_CLIENT_ID');
   assert.equal(state.attemptCount, 1, 'applied once');
-  const repeats = runtimeNotes(services.logPath, logAt).notes.filter((l) => /retry of .*nothing written/.test(l)).length;
-  console.log(`twilio-run: 20 concurrent replays of one <Gather> action: 1 applied, ${repeats} answered from the stored state`);
+  const notes = runtimeNotes(services.logPath, logAt).notes;
+  const repeats = notes.filter((l) => /retry of .*nothing written/.test(l)).length;
+  const byKey = notes.filter((l) => /the store refused the key/.test(l)).length;
+  console.log(`twilio-run (${label}): 20 concurrent replays of one <Gather> action: 1 applied, ${repeats} answered from the stored state ` +
+    `(${byKey} refused by the store's idempotency key, ${repeats - byKey} saw the reply already stored)`);
   assert.equal(repeats, 19);
+}
+
+test('20 concurrent replays of one <Gather> action apply once and all answer the same TwiML (a process per request)', async () => {
+  await replayTwenty(services, 'a process per request');
+});
+
+test('the same 20 replays in one warm process (--no-fork-process): applied once', async () => {
+  const warm = await startServices(join(workDir, 'warm-replay'), { forkProcess: false });
+  try {
+    await replayTwenty(warm, 'one warm process');
+  } finally {
+    await warm.stop();
+  }
 });
 
 test('a late <Gather> action after the final status callback is refused and answered goodbye; nothing changes', async () => {
