@@ -170,7 +170,8 @@ fn string(v: &Value, path: &str) -> Result<String, Error> {
 fn count(v: &Value, path: &str, min: f64, max: f64) -> Result<u64, Error> {
     match v.as_f64() {
         Some(n) if n.fract() == 0.0 && n >= min && n <= max => Ok(n as u64),
-        _ => Err(field(path, &format!("must be an integer from {min} to {max}"))),
+        // Integers in the message: formatting an f64 would pull float printing into the WASM.
+        _ => Err(field(path, &format!("must be an integer from {} to {}", min as u64, max as u64))),
     }
 }
 

@@ -4,14 +4,17 @@
 //! binding converts its arguments to `&str`/numbers, calls one of these, and hands the text back
 //! for the shared JS shim to `JSON.parse`.
 
-use serde_json::json;
-
 use crate::backup::RestoreStep;
 use crate::codec::{Codec, record_json, state_json};
 use crate::error::Error;
 use crate::keys;
 use crate::options::CodecOptions;
 use crate::plan::{self, Write};
+
+/// Serializes a plan value straight to text (no intermediate `Value` tree).
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
 
 /// A codec from the JS options object as JSON text (`"null"` or `""` for defaults).
 pub fn codec(options_json: &str) -> Result<Codec, Error> {
@@ -43,7 +46,7 @@ pub fn migrate(c: &Codec, data_json: &str, version: &str) -> Result<String, Erro
 
 /// `extendedTtl`: the new TTL as JSON (`null` = leave alone).
 pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> {
-    Ok(json!(c.extended_ttl(current, add)?).to_string())
+    Ok(to_json(&c.extended_ttl(current, add)?))
 }
 
 /// A store plan, by operation name, as JSON. `args` are the operation's string arguments:
@@ -75,44 +78,56 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         serde_json::from_str::<Write>(s(i)).map_err(|e| Error::field("write", e.to_string()))
     };
     let out = match op {
-        "get" => json!(c.plan_get(s(0))?),
+        "get" => to_json(&c.plan_get(s(0))?),
         "keys" => {
             let key = c.state_key(s(0))?;
-            json!({ "ids": keys::write_ids_key(&key), "end": keys::end_key(&key), "key": key })
+            to_json(&Keys { ids: keys::write_ids_key(&key), end: keys::end_key(&key), key })
         }
-        "delete" => json!(c.plan_delete(s(0))?),
-        "extend" => json!(c.plan_extend(s(0), num(1))?),
-        "save" => json!(c.plan_save(s(0), &c.parse_state(s(1))?, s(2))?),
-        "end" => json!(c.plan_end(s(0), num(1), s(2))?),
+        "delete" => to_json(&c.plan_delete(s(0))?),
+        "extend" => to_json(&c.plan_extend(s(0), num(1))?),
+        "save" => to_json(&c.plan_save(s(0), &c.parse_state(s(1))?, s(2))?),
+        "end" => to_json(&c.plan_end(s(0), num(1), s(2))?),
         "update" => {
             let next = arg(2).map(|n| c.parse_state(n)).transpose()?;
-            json!(c.plan_update(s(0), arg(1), next.as_ref(), s(3))?)
+            to_json(&c.plan_update(s(0), arg(1), next.as_ref(), s(3))?)
         }
         "writeCommand" => match s(1) {
-            "eval" => json!(write(0)?.eval()),
-            _ => json!(write(0)?.evalsha()),
+            "eval" => to_json(&write(0)?.eval()),
+            _ => to_json(&write(0)?.evalsha()),
         },
-        "outcome" => json!(Write::outcome(s(0), arg(1).map(str::to_string))?),
-        "fallbackReads" => json!(write(0)?.fallback_reads()),
+        "outcome" => to_json(&Write::outcome(s(0), arg(1).map(str::to_string))?),
+        "fallbackReads" => to_json(&write(0)?.fallback_reads()),
         "decide" => {
             let time = (num(3) as u64, num(4) as u64);
-            json!(write(0)?.decide(arg(1), s(2) == "1", s(5) == "1", time))
+            to_json(&write(0)?.decide(arg(1), s(2) == "1", s(5) == "1", time))
         }
         "evalFallback" => {
             let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
-            json!(plan::eval_fallback(&argv))
+            to_json(&plan::eval_fallback(&argv))
         }
-        "scan" => json!(c.plan_scan(s(0), arg(1))),
-        "isStateKey" => json!(c.is_state_key(s(0))),
-        "hashTag" => json!(c.options().hash_tag),
-        "normalize" => json!(state_json(&c.parse_state(s(0))?)),
-        "backupLine" => json!(c.backup_line(s(0), num(1) as i64, num(2) as i64, s(3))),
+        "scan" => to_json(&c.plan_scan(s(0), arg(1))),
+        "isStateKey" => to_json(&c.is_state_key(s(0))),
+        "hashTag" => to_json(&c.options().hash_tag),
+        "normalize" => to_json(&state_json(&c.parse_state(s(0))?)),
+        "backupLine" => to_json(&c.backup_line(s(0), num(1) as i64, num(2) as i64, s(3))),
         "restore" => match c.plan_restore(s(0), num(1) as i64, s(2) == "1") {
-            RestoreStep::Set(argv) => json!({ "set": argv }),
-            RestoreStep::Expired => json!("expired"),
-            RestoreStep::Invalid => json!("invalid"),
+            RestoreStep::Set(argv) => to_json(&Restore { set: argv }),
+            RestoreStep::Expired => to_json("expired"),
+            RestoreStep::Invalid => to_json("invalid"),
         },
         other => return Err(Error::field("op", format!("unknown plan {other:?}"))),
     };
-    Ok(out.to_string())
+    Ok(out)
+}
+
+#[derive(serde::Serialize)]
+struct Keys {
+    key: String,
+    ids: String,
+    end: String,
+}
+
+#[derive(serde::Serialize)]
+struct Restore {
+    set: plan::Command,
 }
