@@ -36,7 +36,7 @@ if (opts.child) {
     globalThis.gc();
     const m = process.memoryUsage();
     return {
-      rssMB: round(m.rss / MB, 1), heapUsedMB: round(m.heapUsed / MB, 1), externalMB: round(m.external / MB, 1),
+      rssMB: round(m.rss / MB, 1), heapUsedMB: round(m.heapUsed / MB, 1), heapTotalMB: round(m.heapTotal / MB, 1), externalMB: round(m.external / MB, 1),
       wasmMemoryMB: wasmMemory ? round(wasmMemory.buffer.byteLength / MB, 2) : null,
     };
   };
@@ -45,7 +45,7 @@ if (opts.child) {
   const checkpoints = [];
   const t0 = performance.now();
   let done = first;
-  for (const stop of [1e5, 3e5, n].filter((x) => x > first && x <= n)) {
+  for (const stop of [1e5, 3e5, 6e5, 1e6, 2e6, 4e6, n].filter((x, i, a) => x > first && x <= n && a.indexOf(x) === i)) {
     for (; done < stop; done++) sink += v.decode(v.encode(state)).attemptCount;
     checkpoints.push({ at: stop, ...reading() });
   }
@@ -69,6 +69,7 @@ if (opts.child) {
       externalGrowthMB: round(res.atEnd.externalMB - res.atFirst.externalMB, 1),
       wasmMemoryMB: res.atEnd.wasmMemoryMB == null ? undefined : { after1e4: res.atFirst.wasmMemoryMB, afterN: res.atEnd.wasmMemoryMB },
       rssByCheckpointMB: Object.fromEntries([[res.first, res.atFirst.rssMB], ...res.checkpoints.map((c) => [c.at, c.rssMB])]),
+      heapTotalGrowthMB: round(res.atEnd.heapTotalMB - res.atFirst.heapTotalMB, 1),
       seconds: res.seconds,
     };
     process.stderr.write(`memory ${backend}: ${JSON.stringify(out.backends[backend])}\n`);
