@@ -51,7 +51,8 @@ if (opts.child) {
   if (opts['native-file']) childArgs.push('--native-file', opts['native-file']);
   if (opts.perf) {
     const data = join(dir, `${variant}-${state}.perf.data`);
-    const r = spawnSync('perf', ['record', '-F', '1999', '-g', '-o', data, '--', process.execPath, '--perf-basic-prof', ...childArgs], { stdio: 'inherit' });
+    // cwd: the profiles folder, where node's --perf-basic-prof leaves its isolate-*.log files.
+    const r = spawnSync('perf', ['record', '-F', '1999', '-g', '-o', data, '--', process.execPath, '--perf-basic-prof', ...childArgs], { stdio: 'inherit', cwd: dir });
     if (r.status !== 0) process.exit(r.status ?? 1);
     const report = (sort, limit) => {
       const rep = spawnSync('perf', ['report', '-i', data, '--no-children', '--percent-limit', limit, '--stdio', '-g', 'none', '--sort', sort], { encoding: 'utf8', maxBuffer: 64 << 20 });
