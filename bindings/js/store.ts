@@ -322,13 +322,16 @@ export function makeStoreFactory(x: Internals) {
           do {
             const [next, keys] = await send(node, planJson('scan', [cursor, opts.match ?? null]));
             cursor = String(next);
-            for (const key of keys as string[]) {
-              if (!JSON.parse(plan('isStateKey', [key]))) continue;
-              const [value, pttl, time] = await Promise.all([
-                send(node, ['GET', key]), send(node, ['PTTL', key]), send(node, ['TIME'])]);
+            // One pipelined batch per SCAN page: GET and PTTL of each state key, then one TIME
+            // (read after them, so the remaining TTL a restore computes errs on the short side).
+            const batch = (keys as string[]).filter((key) => JSON.parse(plan('isStateKey', [key])));
+            const reads = batch.map((key) => Promise.all([send(node, ['GET', key]), send(node, ['PTTL', key])]));
+            const [rows, time] = await Promise.all([Promise.all(reads), send(node, ['TIME'])]);
+            const atMs = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
+            for (let i = 0; i < batch.length; i++) {
+              const [value, pttl] = rows[i];
               if (value == null) continue;
-              const atMs = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
-              yield JSON.parse(plan('backupLine', [key, String(pttl), String(atMs), String(value)]));
+              yield JSON.parse(plan('backupLine', [batch[i], String(pttl), String(atMs), String(value)]));
               opts.onProgress?.(++count);
             }
           } while (cursor !== '0');
