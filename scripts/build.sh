@@ -65,8 +65,10 @@ else
     echo "build: $so needs $max; the baseline is GLIBC_2.17" >&2
     exit 1
   fi
-  cp "$so" "npm/$PLATFORM/$NODE_FILE"
-  cp "$so" "bindings/node/$NODE_FILE"
+  # Copy then rename: a process that has the old .node mapped keeps its file (no SIGBUS).
+  for dest in "npm/$PLATFORM/$NODE_FILE" "bindings/node/$NODE_FILE"; do
+    cp "$so" "$dest.tmp" && mv -f "$dest.tmp" "$dest"
+  done
   log "napi module: $(stat -c %s "$so") bytes, highest symbol $max"
   echo "$h" > "$STAMPS/napi"
 fi

@@ -214,8 +214,8 @@ export interface BackupOptions {
 export interface RestoreOptions {
   /** Overwrite existing keys (default: `NX`, keep them). */
   replace?: boolean;
-  /** The caller's clock in ms (default `Date.now`). */
-  now?: () => number;
+  /** The caller's clock in ms: a number, a Date, or a function read per line (default `Date.now()`). */
+  now?: number | Date | (() => number);
   onProgress?: (linesDone: number) => void;
 }
 
@@ -238,7 +238,7 @@ export interface CallStateStore {
   /** NDJSON lines `{ key, pttlMs, atMs, value }`, each ending in `\n`. */
   backup(opts?: BackupOptions): AsyncIterable<string>;
   restore(
-    lines: AsyncIterable<string> | Iterable<string>,
+    lines: AsyncIterable<string> | Iterable<string> | string,
     opts?: RestoreOptions,
   ): Promise<{ restored: number; skippedExpired: number; skippedInvalid: number }>;
   /** Closes connections the store made itself, never the user's client. */

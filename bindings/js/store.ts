@@ -161,8 +161,15 @@ export function makeStoreFactory(x: Internals) {
     function failOpen<T>(e: any, fallback: T): T {
       if (e?.code !== 'REDIS') throw e;
       options.onError?.(e);
-      if (policy === 'throw') throw e;
+      // A closed store always rejects (SPEC §2); fail-open covers Redis trouble only.
+      if (policy === 'throw' || closed) throw e;
       return fallback;
+    }
+
+    /** Backup and restore are operator tools: REDIS errors reach `onError` and always reject. */
+    function reported(e: any): never {
+      if (e?.code === 'REDIS') options.onError?.(e);
+      throw e;
     }
 
     function metric(m: Partial<Metric> & Pick<Metric, 'operation'>, start: number) {
@@ -315,8 +322,9 @@ export function makeStoreFactory(x: Internals) {
 
       async *backup(opts: { match?: string; onProgress?: (n: number) => void } = {}): AsyncIterable<string> {
         const start = Date.now();
-        if (closed) throw redisError('store closed');
+        if (closed) reported(redisError('store closed'));
         let count = 0;
+        try {
         for (const node of await client.masters()) {
           let cursor = '0';
           do {
@@ -336,25 +344,38 @@ export function makeStoreFactory(x: Internals) {
             }
           } while (cursor !== '0');
         }
+        } catch (e) {
+          metric({ operation: 'backup', success: false, bytes: count }, start);
+          reported(e);
+        }
         metric({ operation: 'backup', bytes: count }, start);
       },
 
-      async restore(lines: AsyncIterable<string> | Iterable<string>,
-        opts: { replace?: boolean; now?: () => number; onProgress?: (n: number) => void } = {}) {
+      async restore(lines: AsyncIterable<string> | Iterable<string> | string,
+        opts: { replace?: boolean; now?: number | Date | (() => number); onProgress?: (n: number) => void } = {}) {
         const start = Date.now();
-        if (closed) throw redisError('store closed');
+        if (closed) reported(redisError('store closed'));
         const result = { restored: 0, skippedExpired: 0, skippedInvalid: 0 };
+        // `now`: the caller's clock in ms — a number, a Date, or a function read per line.
+        const clock = () => {
+          const now = typeof opts.now === 'function' ? opts.now() : opts.now ?? Date.now();
+          return Number(now instanceof Date ? now.getTime() : now);
+        };
         let n = 0;
-        for await (const chunk of lines as AsyncIterable<string>) {
-          for (const line of String(chunk).split('\n')) {
-            if (line.trim() === '') continue;
-            const now = opts.now ? opts.now() : Date.now();
-            const step = planJson('restore', [line, String(now), opts.replace ? '1' : '0']);
-            if (step === 'expired') result.skippedExpired++;
-            else if (step === 'invalid') result.skippedInvalid++;
-            else if ((await send(client, step.set)) != null) result.restored++;
-            opts.onProgress?.(++n);
+        try {
+          for await (const chunk of (typeof lines === 'string' ? [lines] : lines) as AsyncIterable<string>) {
+            for (const line of String(chunk).split('\n')) {
+              if (line.trim() === '') continue;
+              const step = planJson('restore', [line, String(clock()), opts.replace ? '1' : '0']);
+              if (step === 'expired') result.skippedExpired++;
+              else if (step === 'invalid') result.skippedInvalid++;
+              else if ((await send(client, step.set)) != null) result.restored++;
+              opts.onProgress?.(++n);
+            }
           }
+        } catch (e) {
+          metric({ operation: 'restore', success: false, bytes: result.restored }, start);
+          reported(e);
         }
         metric({ operation: 'restore', bytes: result.restored }, start);
         return result;

@@ -184,6 +184,8 @@ for (const [kind, connect] of Object.entries(clients)) {
       }
       const again = await store.restore(ours);
       assert.equal(again.restored, 0, 'NX: existing keys are kept');
+      const later = await store.restore(ours.join(''), { now: Date.now() + 10_000_000, replace: true });
+      assert.deepEqual(later, { restored: 0, skippedExpired: 3, skippedInvalid: 0 }, 'now as a number; NDJSON as one string');
     });
   });
 }
@@ -219,6 +221,16 @@ describe(`failure policy (${backend})`, () => {
     const open = createCallStateStore(redis, { timeoutMs: 500 });
     assert.equal(await open.getCallState('CAkilled1'), null);
     redis.disconnect();
+  });
+
+  test('a closed store rejects with REDIS even in fail-open mode', async () => {
+    const errors = [];
+    const store = createCallStateStore({ send: async () => null }, { onError: (e) => errors.push(e) });
+    await store.close();
+    await assert.rejects(store.getCallState('CAclosed1'), (e) => e.code === 'REDIS' && /closed/.test(e.message));
+    await assert.rejects(store.saveCallState('CAclosed1', state('CAclosed1')), (e) => e.code === 'REDIS');
+    await assert.rejects(store.restore([]), (e) => e.code === 'REDIS');
+    assert.ok(errors.length >= 3, 'onError sees them');
   });
 
   test('options are checked strictly', () => {
