@@ -1,7 +1,7 @@
 # callstate — the two set-up commands are `make demo` and `make test`; both install what they need.
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
-.PHONY: setup build test test-rust test-wasm-core test-js test-store test-runtimes test-cli demo bench clean
+.PHONY: setup build test test-rust test-wasm-core test-js test-store test-runtimes test-cli test-bench demo bench clean
 
 setup:            ## toolchains and system packages (idempotent; fast when done)
 	bash scripts/setup.sh
