@@ -2,36 +2,11 @@
 // large state (jobData with 200 extra fields, ~6.5 KB) and the scaling ladder (~0.5 to 128 KB).
 // Deterministic: a fixed-seed PRNG picks words, so every run and every variant sees the same data,
 // and the text compresses about as well as a real job record (not a run of one repeated string).
-import { serializeCallState } from './seed.mjs';
+import { sampleState, serializeCallState } from './seed.mjs';
 
-/**
- * The seed's "Redis Storage Format" example with the job dates its serializer requires: the
- * project's `sampleState` (bindings/js/test/fixtures/seed.cjs), 514 bytes as the seed writes it.
- */
-export function sampleState() {
-  return {
-    callSid: 'CA123abc456def',
-    stage: 'CONFIRM_JOB',
-    attemptCount: 2,
-    clientId: 'ABC123',
-    jobNumber: '456',
-    actionType: 'UPDATE_STATUS',
-    actionValue: 'COMPLETED',
-    jobData: {
-      id: 'rec123abc',
-      jobNumber: '456',
-      status: 'IN_PROGRESS',
-      createdDate: new Date('2024-03-01T09:00:00.000Z'),
-      updatedDate: new Date('2024-03-14T16:45:10.000Z'),
-      scheduledDate: new Date('2024-03-18T08:00:00.000Z'),
-      customerName: 'Maria Gonzalez',
-      address: 'Calle Mayor 1, 28013 Madrid',
-      notes: 'Ring bell, arriving',
-    },
-    lastUpdated: new Date('2024-03-15T14:30:22.000Z'),
-    language: 'es',
-  };
-}
+/** The seed's "Redis Storage Format" example with the job dates its serializer requires
+ * (514 bytes as the seed writes it), from the project's one vendored copy of the seed. */
+export { sampleState };
 
 const WORDS = ('valve pipe leak inspect replace customer approved pending kitchen basement water heater ' +
   'filter pressure gauge fitting copper pvc drain sewer camera quote invoice warranty parts labor ' +
