@@ -21,6 +21,24 @@ function toCommonJs(source) {
   return `'use strict';\n${body}\nmodule.exports = { ${names.join(', ')} };\n`;
 }
 
+// The named ESM exports of every entry (index.mjs here; web.mjs and workerd.mjs in callstate-wasm)
+// are rewritten in place from the one declaration source, index.d.ts, so no entry can miss one.
+const apiNames = [...read('index.d.ts').matchAll(/^export declare (?:function|const|class) ([A-Za-z_$][\w$]*)/gm)]
+  .map((m) => m[1]);
+const exportBlock = `export const {\n${apiNames.map((n) => `  ${n},\n`).join('')}} = api;\n`;
+/** `text` with its `export const { … } = api;` block replaced by the generated one. */
+function withExports(text, file) {
+  const block = /^export const \{[^}]*\} = api;\n/m;
+  if (!block.test(text)) throw new Error(`${file}: no \`export const { … } = api;\` block`);
+  return text.replace(block, exportBlock);
+}
+for (const entry of ['index.mjs', '../wasm/web.mjs', '../wasm/workerd.mjs']) {
+  const path = join(here, entry);
+  const old = readFileSync(path, 'utf8');
+  const next = withExports(old, entry);
+  if (next !== old) writeFileSync(path, next);
+}
+
 // The store is TypeScript (bindings/js/store.ts); scripts/build.sh compiles it with tsc into
 // target/js/store.js first, and it joins the shim so that both stay one module with no imports.
 const store = readFileSync(join(here, '../../target/js/store.js'), 'utf8');

@@ -4,6 +4,9 @@
 import api from './index.js';
 
 export const {
+  CallStateError,
+  DEFAULT_TTL,
+  ACTIVE_CALL_TTL,
   generateStateKey,
   serializeCallState,
   deserializeCallState,
@@ -12,10 +15,7 @@ export const {
   getStageTTL,
   migrateCallState,
   compressJobData,
-  DEFAULT_TTL,
-  ACTIVE_CALL_TTL,
   CallStateCodec,
-  CallStateError,
   createCallStateStore,
   consoleMetrics,
 } = api;

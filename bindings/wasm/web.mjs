@@ -8,6 +8,9 @@ await init({ module_or_path: new URL('./pkg/web/callstate_wasm_bg.wasm', import.
 const api = createApi(RawCodec, 'wasm');
 
 export const {
+  CallStateError,
+  DEFAULT_TTL,
+  ACTIVE_CALL_TTL,
   generateStateKey,
   serializeCallState,
   deserializeCallState,
@@ -16,10 +19,7 @@ export const {
   getStageTTL,
   migrateCallState,
   compressJobData,
-  DEFAULT_TTL,
-  ACTIVE_CALL_TTL,
   CallStateCodec,
-  CallStateError,
   createCallStateStore,
   consoleMetrics,
 } = api;

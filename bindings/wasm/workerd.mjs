@@ -9,6 +9,9 @@ initSync({ module: wasm });
 const api = createApi(RawCodec, 'wasm');
 
 export const {
+  CallStateError,
+  DEFAULT_TTL,
+  ACTIVE_CALL_TTL,
   generateStateKey,
   serializeCallState,
   deserializeCallState,
@@ -17,10 +20,7 @@ export const {
   getStageTTL,
   migrateCallState,
   compressJobData,
-  DEFAULT_TTL,
-  ACTIVE_CALL_TTL,
   CallStateCodec,
-  CallStateError,
   createCallStateStore,
   consoleMetrics,
 } = api;
