@@ -157,14 +157,21 @@ impl Fields {
         self.0.push((key, value));
     }
 
-    /// Resolves repeated keys as `JSON.parse` does: first position, last value. One hash pass;
-    /// the merge runs only when a duplicate exists.
+    /// Resolves repeated keys as `JSON.parse` does: first position, last value. The check is
+    /// pairwise for a few keys and a sort of borrowed keys for many (no hashing, no per-key
+    /// allocation); the merge runs only when a duplicate exists.
     pub(crate) fn dedup(&mut self) {
-        if self.0.len() < 2 {
-            return;
-        }
-        let mut seen = std::collections::HashSet::with_capacity(self.0.len());
-        if self.0.iter().all(|(k, _)| seen.insert(k.as_json())) {
+        let n = self.0.len();
+        let unique = match n {
+            0 | 1 => true,
+            2..=16 => (1..n).all(|i| self.0[..i].iter().all(|(k, _)| *k != self.0[i].0)),
+            _ => {
+                let mut keys: Vec<&str> = self.0.iter().map(|(k, _)| k.as_json()).collect();
+                keys.sort_unstable();
+                keys.windows(2).all(|w| w[0] != w[1])
+            }
+        };
+        if unique {
             return;
         }
         let mut merged: Vec<(Text, Box<RawValue>)> = Vec::with_capacity(self.0.len());
