@@ -88,6 +88,15 @@ impl Codec {
         Ok(if envelope.len() < plain.len() { envelope } else { plain })
     }
 
+    /// The value for `state` without its `{"schemaVersion":3,"rev":0` head: what the write
+    /// script appends to the revision it picks.
+    pub(crate) fn encode_body(&self, state: &CallState) -> Result<String, Error> {
+        let mut value = self.encode(state)?;
+        // Invariant: `encode` writes plain values and envelopes alike as REV_PREFIX, then "0",
+        // both ASCII, so this offset is in bounds and on a char boundary.
+        Ok(value.split_off(REV_PREFIX.len() + 1))
+    }
+
     /// Decodes any stored value (v1, v2, unversioned seed, v3; compressed or not).
     pub fn decode(&self, stored: &str) -> Result<Record, Error> {
         self.check_size(stored.len())?;

@@ -243,11 +243,7 @@ impl Codec {
         let (body, last_updated, ttl) = match state {
             None => (String::new(), String::new(), self.options().ttl.default),
             Some(s) => {
-                let value = self.encode(s)?;
-                let body = value.strip_prefix(REV_PREFIX).and_then(|v| v.strip_prefix('0'));
-                let body =
-                    body.ok_or_else(|| Error::Redis { detail: "unexpected encoding".into() })?;
-                (body.to_string(), s.last_updated.to_iso(), self.stage_ttl(s.stage.as_str()))
+                (self.encode_body(s)?, s.last_updated.to_iso(), self.stage_ttl(s.stage.as_str()))
             }
         };
         let (ids_key, end_key) = (keys::write_ids_key(&key), keys::end_key(&key));
