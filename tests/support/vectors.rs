@@ -124,3 +124,11 @@ pub(crate) fn unescape_keep_surrogates(inner: &str) -> String {
     let marked = mark_lone_surrogates(inner);
     serde_json::from_str::<String>(&format!("\"{marked}\"")).unwrap_or_default()
 }
+
+/// For a case with `expectCompressed`: the mismatch, as a result that fails the comparison.
+pub(crate) fn compressed_mismatch(case: &Case<'_>, value: &str) -> Option<String> {
+    let compressed = value.contains("\"compressed\":\"") && !value.contains("\"callSid\"");
+    case.expect_compressed
+        .is_some_and(|want| want != compressed)
+        .then(|| format!("\"compressed = {compressed}\""))
+}
