@@ -70,7 +70,7 @@ impl Codec {
 
     /// The Redis value for `state` (v3, `rev` 0; compressed when configured and smaller).
     pub fn encode(&self, state: &CallState) -> Result<String, Error> {
-        let mut plain = String::with_capacity(256);
+        let mut plain = String::with_capacity(capacity(state));
         write_stored(&mut plain, state, 0);
         self.check_size(plain.len())?;
         let Some(c) = &self.options.compression else { return Ok(plain) };
@@ -170,24 +170,32 @@ impl Codec {
     }
 }
 
-/// The state as JSON for JavaScript (`JSON.parse` then `Date`s), in the seed's field order.
+/// The state as JSON for JavaScript (`JSON.parse` then `Date`s): the stored v3 form without its
+/// `schemaVersion` and `rev`, so it is the tail of the stored text after `"rev":N,`.
 pub fn state_json(state: &CallState) -> String {
-    let mut out = String::with_capacity(256);
-    write_state(&mut out, state, None);
+    let mut out = String::with_capacity(capacity(state));
+    out.push('{');
+    write_body(&mut out, state);
     out
 }
 
 /// A record as JSON for JavaScript: `{state, revision, schemaVersion, migratedFrom}`.
 pub fn record_json(r: &Record) -> String {
     let mut out = String::with_capacity(300);
-    out.push_str("{\"state\":");
-    write_state(&mut out, &r.state, None);
+    out.push_str("{\"state\":{");
+    write_body(&mut out, &r.state);
     out.push_str(&format!(",\"revision\":{},\"schemaVersion\":{}", r.revision, r.schema_version));
     match r.migrated_from {
         Some(v) => out.push_str(&format!(",\"migratedFrom\":{v}}}")),
         None => out.push_str(",\"migratedFrom\":null}"),
     }
     out
+}
+
+/// Room for a state's text: its kept fields plus the known ones at their usual sizes.
+fn capacity(s: &CallState) -> usize {
+    let job_extra = s.job_data.as_ref().map_or(0, |j| j.extra.as_members().len());
+    448 + s.extra.as_members().len() + job_extra
 }
 
 /// The prefix every value this library writes starts with, up to the revision digits.
@@ -197,15 +205,15 @@ pub(crate) const REV_PREFIX: &str = "{\"schemaVersion\":3,\"rev\":";
 pub(crate) fn write_stored(out: &mut String, state: &CallState, rev: u64) {
     out.push_str(REV_PREFIX);
     out.push_str(&rev.to_string());
-    out.push_str(",\"lastUpdated\":\"");
-    state.last_updated.write(out);
-    out.push('"');
-    write_state(out, state, Some(()));
+    out.push(',');
+    write_body(out, state);
 }
 
-fn write_state(out: &mut String, s: &CallState, stored: Option<()>) {
-    out.push(if stored.is_some() { ',' } else { '{' });
-    out.push_str("\"callSid\":");
+/// The state's members from `"lastUpdated"` on, and the closing `}`.
+fn write_body(out: &mut String, s: &CallState) {
+    out.push_str("\"lastUpdated\":\"");
+    s.last_updated.write(out);
+    out.push_str("\",\"callSid\":");
     json::push_string(out, &s.call_sid);
     out.push_str(",\"stage\":\"");
     out.push_str(s.stage.as_str());
@@ -222,11 +230,6 @@ fn write_state(out: &mut String, s: &CallState, stored: Option<()>) {
     if let Some(job) = &s.job_data {
         out.push_str(",\"jobData\":");
         write_job(out, job);
-    }
-    if stored.is_none() {
-        out.push_str(",\"lastUpdated\":\"");
-        s.last_updated.write(out);
-        out.push('"');
     }
     out.push_str(",\"language\":\"");
     out.push_str(s.language.as_str());
@@ -260,11 +263,9 @@ fn write_job(out: &mut String, j: &JobRecord) {
 }
 
 fn write_fields(out: &mut String, fields: &Fields) {
-    for (key, value) in fields.iter() {
+    if !fields.is_empty() {
         out.push(',');
-        out.push_str(key.as_json());
-        out.push(':');
-        out.push_str(value.get());
+        out.push_str(fields.as_members());
     }
 }
 
@@ -288,7 +289,7 @@ fn trimmed(state: &CallState, keep: &KeepJobFields) -> CallState {
             KeepJobFields::Essentials => job.extra = Fields::default(),
             KeepJobFields::Named(names) => {
                 let kept = |n: &str| names.iter().any(|k| k == n);
-                job.extra.0.retain(|(k, _)| kept(&k.to_string_lossy()));
+                job.extra.retain(|k| kept(&crate::state::token_lossy(k)));
                 job.created_date = job.created_date.filter(|_| kept("createdDate"));
                 job.updated_date = job.updated_date.filter(|_| kept("updatedDate"));
                 job.scheduled_date = job.scheduled_date.filter(|_| kept("scheduledDate"));
@@ -309,7 +310,7 @@ fn revision(t: &TopLevel<'_>) -> Result<u64, Error> {
 
 fn check_envelope(t: &TopLevel<'_>) -> Result<(), Error> {
     if let Some(raw) = t.schema_version.filter(|raw| json::integer(raw, 3.0, 3.0).is_none()) {
-        return Err(Error::UnsupportedVersion { found: raw.get().to_string() });
+        return Err(Error::UnsupportedVersion { found: raw.to_string() });
     }
     let others = [
         t.stage,

@@ -1,6 +1,6 @@
 //! Raw JSON helpers: depth scan, object splitting, string tokens kept as written.
 //!
-//! Values are kept as `RawValue` text so unknown fields survive byte for byte and lone
+//! Values are kept as raw JSON text so unknown fields survive byte for byte and lone
 //! surrogates (which `JSON.stringify` writes as `\udXXX` and serde refuses in a `String`)
 //! round-trip unchanged.
 
@@ -15,11 +15,15 @@ use crate::error::Error;
 pub const MAX_DEPTH: usize = 64;
 
 /// The members of one JSON object, in order, keys and values as raw JSON text.
-pub(crate) type RawMembers<'a> = Vec<(&'a RawValue, &'a RawValue)>;
+pub(crate) type RawMembers<'a> = Vec<(&'a str, &'a str)>;
 
 /// Refuses text nested deeper than [`MAX_DEPTH`] with one byte scan that jumps over strings.
 pub(crate) fn check_depth(text: &str) -> Result<(), Error> {
     let b = text.as_bytes();
+    // Text with no more openers than the limit cannot nest deeper (the usual state has < 10).
+    if memchr::memchr2_iter(b'{', b'[', b).take(MAX_DEPTH + 1).count() <= MAX_DEPTH {
+        return Ok(());
+    }
     let mut depth = 0usize;
     let mut i = 0;
     while let Some(at) = memchr::memchr3(b'"', b'{', b'[', &b[i..]).map(|at| i + at) {
@@ -68,18 +72,80 @@ pub(crate) fn object<'a>(text: &'a str, path: &str) -> Result<RawMembers<'a>, Er
     Ok(members)
 }
 
-/// Like [`object`], for a raw value found inside another object.
-pub(crate) fn nested_object<'a>(raw: &'a RawValue, path: &str) -> Result<RawMembers<'a>, Error> {
-    if !raw.get().starts_with('{') {
+/// Like [`object`], for a raw value found inside another object — text the parser of that
+/// object has already validated, so it is split without parsing it again.
+pub(crate) fn nested_object<'a>(raw: &'a str, path: &str) -> Result<RawMembers<'a>, Error> {
+    if !raw.starts_with('{') {
         return Err(Error::field(path, "must be an object"));
     }
-    object(raw.get(), path)
+    Ok(split_valid_object(raw))
+}
+
+/// The members of an object in text known to be valid JSON (no checks: validity is given).
+fn split_valid_object(text: &str) -> RawMembers<'_> {
+    let b = text.as_bytes();
+    let mut members = Vec::new();
+    let mut i = skip_ws(b, 1);
+    while b.get(i) == Some(&b'"') {
+        let key_end = string_end(b, i + 1);
+        let start = skip_ws(b, skip_ws(b, key_end) + 1); // past the `:`
+        let end = value_end(b, start);
+        members.push((&text[i..key_end], &text[start..end]));
+        i = skip_ws(b, end);
+        if b.get(i) != Some(&b',') {
+            break;
+        }
+        i = skip_ws(b, i + 1);
+    }
+    members
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// The end of the valid JSON value starting at `i`.
+fn value_end(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
+        Some(b'"') => string_end(b, i + 1),
+        Some(b'{' | b'[') => {
+            let mut depth = 0usize;
+            let mut j = i;
+            while j < b.len() {
+                match b[j] {
+                    b'"' => {
+                        j = string_end(b, j + 1);
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return j + 1;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            b.len()
+        }
+        _ => {
+            let rest = &b[i..];
+            i + rest
+                .iter()
+                .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                .unwrap_or(rest.len())
+        }
+    }
 }
 
 /// The text of a JSON string token, decoded; `None` if `raw` is not a string or holds a lone
 /// surrogate (which no Rust `str` can).
-pub(crate) fn string(raw: &RawValue) -> Option<Cow<'_, str>> {
-    let token = raw.get();
+pub(crate) fn string(token: &str) -> Option<Cow<'_, str>> {
     let inner = token.strip_prefix('"')?.strip_suffix('"')?;
     if !inner.contains('\\') {
         return Some(Cow::Borrowed(inner));
@@ -191,13 +257,12 @@ fn push_char(out: &mut String, c: char) {
 
 /// An object key's name for matching known fields: the token's body when it has no escapes
 /// (nearly always), else decoded; `""` if it cannot be (a lone surrogate is no known name).
-pub(crate) fn key_name(key: &RawValue) -> Cow<'_, str> {
-    let token = key.get();
+pub(crate) fn key_name(token: &str) -> Cow<'_, str> {
     let inner = &token[1..token.len() - 1];
     if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
         return Cow::Borrowed(inner);
     }
-    string(key).unwrap_or_default()
+    string(token).unwrap_or_default()
 }
 
 /// Length in UTF-16 code units of a raw JSON string token (escapes counted as what they encode).
@@ -219,14 +284,13 @@ pub(crate) fn utf16_len(token: &str) -> usize {
 }
 
 /// Whether `raw` is the JSON `null` literal.
-pub(crate) fn is_null(raw: &RawValue) -> bool {
-    raw.get() == "null"
+pub(crate) fn is_null(raw: &str) -> bool {
+    raw == "null"
 }
 
 /// A JSON number that is an integral value in `[min, max]`, read as `JSON.parse` reads it
 /// (`1.0` and `1e2` are integers; `1e400` is not a finite number).
-pub(crate) fn integer(raw: &RawValue, min: f64, max: f64) -> Option<i64> {
-    let token = raw.get();
+pub(crate) fn integer(token: &str, min: f64, max: f64) -> Option<i64> {
     if !token.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
         return None;
     }
@@ -255,7 +319,7 @@ impl<'de> Visitor<'de> for MembersVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut members = Vec::with_capacity(map.size_hint().unwrap_or(16));
         while let Some(key) = map.next_key::<&'de RawValue>()? {
-            members.push((key, map.next_value::<&'de RawValue>()?));
+            members.push((key.get(), map.next_value::<&'de RawValue>()?.get()));
         }
         Ok(members)
     }
@@ -273,6 +337,14 @@ mod tests {
         assert_eq!(check_depth(&deep), Err(Error::TooDeep { limit: 64 }));
         assert!(check_depth(&format!("\"{}\"", "[".repeat(100))).is_ok());
         assert!(check_depth(r#"{"a":"\"[[[[","b":1}"#).is_ok());
+    }
+
+    #[test]
+    fn valid_objects_split_like_the_parser() {
+        let text = r#"{ "a" : 1 , "b\"}":{"x":[1,{"y":"]}"}]} ,"c":"q\\","d":-2.5e3,"e":null}"#;
+        assert_eq!(split_valid_object(text), object(text, "").unwrap());
+        assert_eq!(split_valid_object("{ }"), vec![]);
+        assert_eq!(split_valid_object(r#"{"k":[]}"#), vec![(r#""k""#, "[]")]);
     }
 
     #[test]
@@ -294,7 +366,7 @@ mod tests {
 
     #[test]
     fn integers_as_json_parse_reads_them() {
-        let n = |s: &str| integer(&serde_json::from_str::<Box<RawValue>>(s).unwrap(), 0.0, 10.0);
+        let n = |s: &str| integer(s, 0.0, 10.0);
         assert_eq!(n("1.0"), Some(1));
         assert_eq!(n("1e1"), Some(10));
         assert_eq!(n("2.5"), None);

@@ -2,8 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::value::RawValue;
-
 use crate::error::Error;
 use crate::json;
 use crate::state::Name;
@@ -17,7 +15,7 @@ pub(crate) fn detect(t: &TopLevel<'_>) -> Result<u8, Error> {
     match t.schema_version {
         Some(raw) => match json::integer(raw, 1.0, 3.0) {
             Some(v) => Ok(v as u8),
-            None => Err(Error::UnsupportedVersion { found: raw.get().to_string() }),
+            None => Err(Error::UnsupportedVersion { found: raw.to_string() }),
         },
         None if t.language.is_none_or(json::is_null) => Ok(1),
         None if t.action.is_some() => Ok(2),
@@ -76,8 +74,8 @@ pub fn normalize(action: &str) -> String {
 }
 
 /// The raw JSON `"es"`, the v1 step's default language.
-fn spanish() -> Option<&'static RawValue> {
-    serde_json::from_str("\"es\"").ok()
+fn spanish() -> Option<&'static str> {
+    Some("\"es\"")
 }
 
 #[cfg(test)]

@@ -1,7 +1,5 @@
 //! The call state model: `CallState`, `JobRecord` and the validated value types they hold.
 
-use serde_json::value::RawValue;
-
 use crate::time::Timestamp;
 
 /// One call's IVR state: the seed's `CallState`, plus unknown fields kept verbatim.
@@ -104,15 +102,13 @@ impl Text {
 
     /// Wraps a raw JSON string token, rewritten as `JSON.stringify` would write it when it
     /// holds other escapes; `None` if `raw` is not a string.
-    pub(crate) fn from_raw(raw: &RawValue) -> Option<Text> {
-        let token = raw.get();
+    pub(crate) fn from_raw(token: &str) -> Option<Text> {
         token.starts_with('"').then(|| Text(crate::json::canonical_string(token).into()))
     }
 
     /// The value, with any lone surrogate replaced by U+FFFD (Rust strings cannot hold one).
     pub fn to_string_lossy(&self) -> String {
-        let token = serde_json::from_str::<String>(&self.0);
-        token.unwrap_or_else(|_| wtf16_lossy(&self.0))
+        token_lossy(&self.0)
     }
 
     /// The JSON string token, quotes and escapes as written.
@@ -126,63 +122,101 @@ impl Text {
     }
 }
 
-/// Fields kept verbatim: `(key token, raw JSON value)` in first-seen order, keys unique.
-#[derive(Debug, Clone, Default)]
-pub struct Fields(pub(crate) Vec<(Text, Box<RawValue>)>);
-
-impl PartialEq for Fields {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.len() == other.0.len()
-            && self
-                .0
-                .iter()
-                .zip(&other.0)
-                .all(|((k1, v1), (k2, v2))| k1 == k2 && v1.get() == v2.get())
-    }
+/// Fields kept verbatim, in first-seen order with unique keys, held as one text: `key:value`
+/// members joined by `,` (keys as canonical JSON string tokens, values as written), so writing
+/// them back is one copy and keeping them costs no allocation per field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fields {
+    text: String,
+    /// Per member: where it starts in `text`, where its `:` is, where it ends.
+    spans: Vec<(usize, usize, usize)>,
 }
 
 impl Fields {
     /// The kept fields, as (key token, raw JSON value) pairs.
-    pub fn iter(&self) -> impl Iterator<Item = (&Text, &RawValue)> {
-        self.0.iter().map(|(k, v)| (k, &**v))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.spans
+            .iter()
+            .map(|&(start, colon, end)| (&self.text[start..colon], &self.text[colon + 1..end]))
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.spans.is_empty()
     }
 
-    /// Appends a field; call [`Fields::dedup`] once all are in.
-    pub(crate) fn push(&mut self, key: Text, value: Box<RawValue>) {
-        self.0.push((key, value));
+    /// The members as JSON object text without braces: `"a":1,"b":2`.
+    pub(crate) fn as_members(&self) -> &str {
+        &self.text
+    }
+
+    /// Appends a field (key as a canonical string token); call [`Fields::dedup`] once all are in.
+    pub(crate) fn push(&mut self, key: &str, value: &str) {
+        if !self.text.is_empty() {
+            self.text.push(',');
+        }
+        let start = self.text.len();
+        self.text.push_str(key);
+        let colon = self.text.len();
+        self.text.push(':');
+        self.text.push_str(value);
+        self.spans.push((start, colon, self.text.len()));
+    }
+
+    /// Keeps the fields whose key token `keep` accepts.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        let kept: Vec<(&str, &str)> = self.iter().filter(|(k, _)| keep(k)).collect();
+        *self = Fields::from_pairs(&kept);
     }
 
     /// Resolves repeated keys as `JSON.parse` does: first position, last value. The check is
-    /// pairwise for a few keys and a sort of borrowed keys for many (no hashing, no per-key
-    /// allocation); the merge runs only when a duplicate exists.
+    /// pairwise for a few keys and a sort of key hashes for many (no per-key allocation); the
+    /// merge runs only when a duplicate may exist.
     pub(crate) fn dedup(&mut self) {
-        let n = self.0.len();
+        let n = self.spans.len();
+        let key = |i: usize| {
+            let (start, colon, _) = self.spans[i];
+            &self.text[start..colon]
+        };
         let unique = match n {
             0 | 1 => true,
-            2..=16 => (1..n).all(|i| self.0[..i].iter().all(|(k, _)| *k != self.0[i].0)),
+            2..=16 => (1..n).all(|i| (0..i).all(|j| key(j) != key(i))),
             _ => {
-                let mut keys: Vec<&str> = self.0.iter().map(|(k, _)| k.as_json()).collect();
-                keys.sort_unstable();
-                keys.windows(2).all(|w| w[0] != w[1])
+                let mut hashes: Vec<u64> = (0..n).map(|i| fnv1a(key(i))).collect();
+                hashes.sort_unstable();
+                hashes.windows(2).all(|w| w[0] != w[1])
             }
         };
         if unique {
             return;
         }
-        let mut merged: Vec<(Text, Box<RawValue>)> = Vec::with_capacity(self.0.len());
-        for (key, value) in self.0.drain(..) {
-            match merged.iter_mut().find(|(k, _)| *k == key) {
-                Some(slot) => slot.1 = value,
-                None => merged.push((key, value)),
+        let mut merged: Vec<(&str, &str)> = Vec::with_capacity(n);
+        for (k, v) in self.iter() {
+            match merged.iter_mut().find(|(seen, _)| *seen == k) {
+                Some(slot) => slot.1 = v,
+                None => merged.push((k, v)),
             }
         }
-        self.0 = merged;
+        *self = Fields::from_pairs(&merged);
     }
+
+    fn from_pairs(pairs: &[(&str, &str)]) -> Fields {
+        let mut fields = Fields::default();
+        for (k, v) in pairs {
+            fields.push(k, v);
+        }
+        fields
+    }
+}
+
+/// FNV-1a: a cheap hash to find candidate duplicate keys (equal hashes are then compared).
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// A JSON string token's value, lone surrogates replaced by U+FFFD.
+pub(crate) fn token_lossy(token: &str) -> String {
+    serde_json::from_str::<String>(token).unwrap_or_else(|_| wtf16_lossy(token))
 }
 
 fn wtf16_lossy(token: &str) -> String {

@@ -61,7 +61,10 @@ impl Timestamp {
         put(14, 2, mi);
         put(17, 2, s);
         put(20, 3, ms);
-        out.extend(buf.iter().map(|&b| b as char));
+        // Only ASCII digits and punctuation were written, so the bytes are UTF-8.
+        if let Ok(text) = std::str::from_utf8(&buf) {
+            out.push_str(text);
+        }
     }
 
     /// The `toISOString()` form.

@@ -1,7 +1,5 @@
 //! Validation: raw JSON members → `CallState` / `JobRecord`, each failure naming its field.
 
-use serde_json::value::RawValue;
-
 use crate::error::Error;
 use crate::json::{self, RawMembers};
 use crate::options::CallSidRule;
@@ -31,20 +29,20 @@ pub(crate) fn call_sid(sid: &str, rule: CallSidRule) -> Result<(), Error> {
 /// The last value of each known top-level field, and the rest kept verbatim.
 #[derive(Default)]
 pub(crate) struct TopLevel<'a> {
-    pub(crate) call_sid: Option<&'a RawValue>,
-    pub(crate) stage: Option<&'a RawValue>,
-    pub(crate) attempt_count: Option<&'a RawValue>,
-    pub(crate) client_id: Option<&'a RawValue>,
-    pub(crate) job_number: Option<&'a RawValue>,
-    pub(crate) action_type: Option<&'a RawValue>,
-    pub(crate) action_value: Option<&'a RawValue>,
-    pub(crate) job_data: Option<&'a RawValue>,
-    pub(crate) last_updated: Option<&'a RawValue>,
-    pub(crate) language: Option<&'a RawValue>,
-    pub(crate) schema_version: Option<&'a RawValue>,
-    pub(crate) rev: Option<&'a RawValue>,
-    pub(crate) action: Option<&'a RawValue>,
-    pub(crate) compressed: Option<&'a RawValue>,
+    pub(crate) call_sid: Option<&'a str>,
+    pub(crate) stage: Option<&'a str>,
+    pub(crate) attempt_count: Option<&'a str>,
+    pub(crate) client_id: Option<&'a str>,
+    pub(crate) job_number: Option<&'a str>,
+    pub(crate) action_type: Option<&'a str>,
+    pub(crate) action_value: Option<&'a str>,
+    pub(crate) job_data: Option<&'a str>,
+    pub(crate) last_updated: Option<&'a str>,
+    pub(crate) language: Option<&'a str>,
+    pub(crate) schema_version: Option<&'a str>,
+    pub(crate) rev: Option<&'a str>,
+    pub(crate) action: Option<&'a str>,
+    pub(crate) compressed: Option<&'a str>,
     pub(crate) extra: Fields,
 }
 
@@ -69,7 +67,7 @@ impl<'a> TopLevel<'a> {
                 "action" => &mut t.action,
                 "compressed" => &mut t.compressed,
                 _ => {
-                    t.extra.push(key_text(key)?, value.to_owned());
+                    t.extra.push(&key_text(key)?, value);
                     continue;
                 }
             };
@@ -112,9 +110,9 @@ impl<'a> TopLevel<'a> {
             _ => return Err(Error::field("language", "must be 'es' or 'en'")),
         };
         let mut extra = self.extra;
-        for (key, raw) in [("action", self.action), ("compressed", self.compressed)] {
+        for (key, raw) in [("\"action\"", self.action), ("\"compressed\"", self.compressed)] {
             if let Some(raw) = raw {
-                extra.push(Text::new(key), raw.to_owned());
+                extra.push(key, raw);
             }
         }
         Ok(CallState {
@@ -134,20 +132,20 @@ impl<'a> TopLevel<'a> {
 }
 
 /// A `Name` (stage or action type) from a raw value.
-pub(crate) fn name(raw: &RawValue, path: &str) -> Result<Name, Error> {
+pub(crate) fn name(raw: &str, path: &str) -> Result<Name, Error> {
     json::string(raw)
         .and_then(|s| Name::new(&s))
         .ok_or_else(|| Error::field(path, "must match ^[A-Z][A-Z0-9_]{0,63}$"))
 }
 
 /// A `JobRecord` from a raw value, errors named from `jobData`.
-pub(crate) fn job_record_at(raw: &RawValue) -> Result<JobRecord, Error> {
+pub(crate) fn job_record_at(raw: &str) -> Result<JobRecord, Error> {
     job_record(raw).map_err(|e| e.within("jobData"))
 }
 
-fn job_record(raw: &RawValue) -> Result<JobRecord, Error> {
+fn job_record(raw: &str) -> Result<JobRecord, Error> {
     let members = json::nested_object(raw, "")?;
-    let mut slots: [Option<&RawValue>; 6] = [None; 6];
+    let mut slots: [Option<&str>; 6] = [None; 6];
     let mut extra = Fields::default();
     for (key, value) in members {
         let i = match json::key_name(key).as_ref() {
@@ -158,18 +156,17 @@ fn job_record(raw: &RawValue) -> Result<JobRecord, Error> {
             "updatedDate" => 4,
             "scheduledDate" => 5,
             _ => {
-                extra.push(key_text(key)?, value.to_owned());
+                extra.push(&key_text(key)?, value);
                 continue;
             }
         };
         slots[i] = Some(value);
     }
     extra.dedup();
-    let text = |raw: Option<&RawValue>, path: &str| -> Result<Text, Error> {
+    let text = |raw: Option<&str>, path: &str| -> Result<Text, Error> {
         Text::from_raw(required(raw, path)?).ok_or_else(|| Error::field(path, "must be a string"))
     };
-    let opt_date =
-        |raw: Option<&RawValue>, path: &str| present(raw).map(|r| date(r, path)).transpose();
+    let opt_date = |raw: Option<&str>, path: &str| present(raw).map(|r| date(r, path)).transpose();
     Ok(JobRecord {
         id: text(slots[0], "id")?,
         job_number: text(slots[1], "jobNumber")?,
@@ -181,29 +178,33 @@ fn job_record(raw: &RawValue) -> Result<JobRecord, Error> {
     })
 }
 
-fn present(raw: Option<&RawValue>) -> Option<&RawValue> {
+fn present(raw: Option<&str>) -> Option<&str> {
     raw.filter(|r| !json::is_null(r))
 }
 
-fn required<'a>(raw: Option<&'a RawValue>, path: &str) -> Result<&'a RawValue, Error> {
+fn required<'a>(raw: Option<&'a str>, path: &str) -> Result<&'a str, Error> {
     present(raw).ok_or_else(|| Error::field(path, "is required"))
 }
 
-fn optional_text(raw: Option<&RawValue>, path: &str) -> Result<Option<Text>, Error> {
+fn optional_text(raw: Option<&str>, path: &str) -> Result<Option<Text>, Error> {
     let Some(raw) = present(raw) else { return Ok(None) };
     let text = Text::from_raw(raw).ok_or_else(|| Error::field(path, "must be a string"))?;
     // UTF-8 bytes bound UTF-16 units from above, so most strings skip the count.
-    if raw.get().len() - 2 > MAX_TEXT_UNITS && text.utf16_len() > MAX_TEXT_UNITS {
+    if raw.len() - 2 > MAX_TEXT_UNITS && text.utf16_len() > MAX_TEXT_UNITS {
         return Err(Error::field(path, "longer than 1024 UTF-16 code units"));
     }
     Ok(Some(text))
 }
 
-fn date(raw: &RawValue, path: &str) -> Result<Timestamp, Error> {
+fn date(raw: &str, path: &str) -> Result<Timestamp, Error> {
     let s = json::string(raw).ok_or_else(|| Error::date(path, "must be a date"))?;
     Timestamp::parse(&s, path)
 }
 
-fn key_text(key: &RawValue) -> Result<Text, Error> {
-    Text::from_raw(key).ok_or_else(|| Error::json("object key is not a string"))
+fn key_text(key: &str) -> Result<std::borrow::Cow<'_, str>, Error> {
+    let token = key;
+    if !token.starts_with('"') {
+        return Err(Error::json("object key is not a string"));
+    }
+    Ok(json::canonical_string(token))
 }

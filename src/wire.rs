@@ -24,14 +24,41 @@ pub fn codec(options_json: &str) -> Result<Codec, Error> {
     Codec::new(CodecOptions::from_json(options_json)?)
 }
 
-/// `serializeCallState`: a state as JSON (dates as strings) → the Redis value.
-pub fn encode(c: &Codec, state_json: &str) -> Result<String, Error> {
-    c.encode(&c.parse_state(state_json)?)
+/// The head of a value [`encode`] leaves to the caller: `{"schemaVersion":3,"rev":0,`.
+pub const ENCODED_HEAD: &str = "{\"schemaVersion\":3,\"rev\":0,";
+
+/// `serializeCallState`: a state as JSON (dates as strings) → the Redis value, or `None` when
+/// that value is [`ENCODED_HEAD`] followed by `state_json` after its `{` — the input was already
+/// in the stored form (`lastUpdated` first, then the fields as the codec writes them), which is
+/// the common case, so the text need not cross back.
+pub fn encode(c: &Codec, state_json: &str) -> Result<Option<String>, Error> {
+    let value = c.encode(&c.parse_state(state_json)?)?;
+    let same = value.len() + 1 == ENCODED_HEAD.len() + state_json.len()
+        && value.starts_with(ENCODED_HEAD)
+        && value.as_bytes()[ENCODED_HEAD.len()..] == state_json.as_bytes()[1..];
+    Ok((!same).then_some(value))
+}
+
+/// The state JSON [`decode`] gives back.
+#[derive(Debug, PartialEq, Eq)]
+pub enum StateText {
+    /// `{` followed by the stored text from this byte offset (the stored head before it is
+    /// ASCII, so the offset is also a UTF-16 index): a current value needs no rewriting.
+    Tail(usize),
+    /// The state JSON, rewritten (migrated, decompressed or made canonical).
+    Json(String),
 }
 
 /// `deserializeCallState`: the Redis value → the state as JSON.
-pub fn decode(c: &Codec, stored: &str) -> Result<String, Error> {
-    Ok(state_json(&c.decode(stored)?.state))
+pub fn decode(c: &Codec, stored: &str) -> Result<StateText, Error> {
+    let json = state_json(&c.decode(stored)?.state);
+    let body = &json[1..];
+    match stored.len().checked_sub(body.len()) {
+        Some(at) if stored.ends_with(body) && stored.as_bytes()[..at].is_ascii() => {
+            Ok(StateText::Tail(at))
+        }
+        _ => Ok(StateText::Json(json)),
+    }
 }
 
 /// `decodeRecord`: the Redis value → `{state, revision, schemaVersion, migratedFrom}` JSON.

@@ -70,21 +70,26 @@ export function createApi(RawCodec, backend) {
 
     serializeCallState(state) {
       const json = toStateJson(state);
+      let value;
       try {
-        return this.#raw.encode(json);
+        value = this.#raw.encode(json);
       } catch (e) {
         throw fromRaw(e);
       }
+      // No value back: the input was already in the stored form (see the core's wire::encode).
+      return value ?? ENCODED_HEAD + json.slice(1);
     }
 
     deserializeCallState(data) {
+      const text = storedText(data);
       let json;
       try {
-        json = this.#raw.decode(storedText(data));
+        json = this.#raw.decode(text);
       } catch (e) {
         throw fromRaw(e);
       }
-      return fromStateJson(json);
+      // A number: the state JSON is the stored text's tail (see the core's wire::decode).
+      return fromStateJson(typeof json === 'number' ? `{${text.slice(json)}` : json);
     }
 
     safeSerialize(state) {
@@ -213,10 +218,16 @@ function fromRaw(e) {
   return new Error(String(e)); // never rethrow a bare string
 }
 
-/** State object → JSON text for the core: dates as `toISOString()` strings. */
+/** The head of a stored value the core leaves to the shim (`wire::ENCODED_HEAD`). */
+const ENCODED_HEAD = '{"schemaVersion":3,"rev":0,';
+
+/**
+ * State object → JSON text for the core: dates as `toISOString()` strings, `lastUpdated` first
+ * (where the stored form has it, so that a state in field order needs no text back).
+ */
 function toStateJson(state) {
   if (!isObject(state)) return stringify(state);
-  const s = { ...state };
+  const s = { lastUpdated: undefined, ...state };
   if (s.lastUpdated !== undefined) s.lastUpdated = iso(s.lastUpdated);
   if (isObject(s.jobData)) s.jobData = withJobDates(s.jobData);
   return stringify(s);

@@ -1,6 +1,7 @@
 //! JS ⇄ core conversion for the napi module: core errors become JS `Error`s carrying the
 //! SPEC §9 `code` and the field `path`, which the shared shim turns into `CallStateError`.
 
+use callstate::wire::StateText;
 use napi::JsString;
 use napi::bindgen_prelude::*;
 
@@ -34,6 +35,15 @@ pub(crate) fn text(env: &Env, text: String) -> Result<JsString<'_>> {
         env.create_string_latin1(text.as_bytes())
     } else {
         env.create_string(&text)
+    }
+}
+
+/// [`wire::StateText`] for JS: the offset as a number, or the JSON as a string.
+pub(crate) fn state_text(env: &Env, state: StateText) -> Result<Either<u32, JsString<'_>>> {
+    match state {
+        // A stored value is under `maxBytes` (≤ 4 GiB), so the offset fits.
+        StateText::Tail(at) => Ok(Either::A(u32::try_from(at).unwrap_or(u32::MAX))),
+        StateText::Json(json) => text(env, json).map(Either::B),
     }
 }
 

@@ -45,16 +45,19 @@ impl RawCodec {
         wire::extended_ttl(&self.codec, current, add).js(&env)
     }
 
-    /// The stored value for a state given as JSON text (dates as strings).
+    /// The stored value for a state given as JSON text (dates as strings), or `null` when it
+    /// is `wire::ENCODED_HEAD` + the input after its `{` (see `callstate::wire::encode`).
     #[napi(catch_unwind)]
-    pub fn encode<'e>(&self, env: &'e Env, state_json: String) -> Result<JsString<'e>> {
-        convert::text(env, wire::encode(&self.codec, &state_json).js(env)?)
+    pub fn encode<'e>(&self, env: &'e Env, state_json: String) -> Result<Option<JsString<'e>>> {
+        let value = wire::encode(&self.codec, &state_json).js(env)?;
+        value.map(|text| convert::text(env, text)).transpose()
     }
 
-    /// The state JSON of a stored value (any version, compressed or not).
+    /// The state JSON of a stored value (any version, compressed or not), or the offset `k`
+    /// when it is `'{' + stored.slice(k)` (see `callstate::wire::decode`).
     #[napi(catch_unwind)]
-    pub fn decode<'e>(&self, env: &'e Env, stored: String) -> Result<JsString<'e>> {
-        convert::text(env, wire::decode(&self.codec, &stored).js(env)?)
+    pub fn decode<'e>(&self, env: &'e Env, stored: String) -> Result<Either<u32, JsString<'e>>> {
+        convert::state_text(env, wire::decode(&self.codec, &stored).js(env)?)
     }
 
     /// `{state, revision, schemaVersion, migratedFrom}` as JSON text.

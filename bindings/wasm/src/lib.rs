@@ -6,6 +6,7 @@
 //! the JS side. A panic here traps (`RuntimeError: unreachable`): a JS exception, never an abort.
 
 use callstate::{Codec, wire};
+use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
 mod convert;
@@ -17,6 +18,7 @@ use convert::JsResult;
 #[wasm_bindgen(js_name = RawCodec)]
 pub struct RawCodec {
     codec: Codec,
+    input: convert::Utf8Reader,
 }
 
 #[wasm_bindgen(js_class = RawCodec)]
@@ -25,7 +27,7 @@ impl RawCodec {
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: Option<String>) -> Result<RawCodec, JsValue> {
         let codec = wire::codec(options_json.as_deref().unwrap_or_default()).js()?;
-        Ok(RawCodec { codec })
+        Ok(RawCodec { codec, input: convert::Utf8Reader::new() })
     }
 
     /// The Redis key of a call's state.
@@ -45,20 +47,22 @@ impl RawCodec {
         wire::extended_ttl(&self.codec, current, add).js()
     }
 
-    /// The stored value for a state given as JSON text (dates as strings).
-    pub fn encode(&self, state_json: &str) -> Result<String, JsValue> {
-        wire::encode(&self.codec, state_json).js()
+    /// The stored value for a state given as JSON text (dates as strings), or `undefined` when
+    /// it is `wire::ENCODED_HEAD` + the input after its `{` (see `callstate::wire::encode`).
+    pub fn encode(&mut self, state_json: &JsString) -> Result<Option<String>, JsValue> {
+        wire::encode(&self.codec, self.input.read(state_json)).js()
     }
 
-    /// The state JSON of a stored value (any version, compressed or not).
-    pub fn decode(&self, stored: &str) -> Result<String, JsValue> {
-        wire::decode(&self.codec, stored).js()
+    /// The state JSON of a stored value (any version, compressed or not), or the offset `k`
+    /// when it is `'{' + stored.slice(k)` (see `callstate::wire::decode`).
+    pub fn decode(&mut self, stored: &JsString) -> Result<JsValue, JsValue> {
+        wire::decode(&self.codec, self.input.read(stored)).js().map(convert::state_text)
     }
 
     /// `{state, revision, schemaVersion, migratedFrom}` as JSON text.
     #[wasm_bindgen(js_name = decodeRecord)]
-    pub fn decode_record(&self, stored: &str) -> Result<String, JsValue> {
-        wire::decode_record(&self.codec, stored).js()
+    pub fn decode_record(&mut self, stored: &JsString) -> Result<String, JsValue> {
+        wire::decode_record(&self.codec, self.input.read(stored)).js()
     }
 
     /// The state JSON of `data_json` migrated from `version` (`v1`, `v2`, `v3`).
