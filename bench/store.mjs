@@ -34,21 +34,25 @@ const bare = {
   async saveCallState(sid, _state, text) { await redis.set(`bare:${sid}`, text, 'EX', 600); },
   async getCallState(sid) { return redis.get(`bare:${sid}`); },
 };
-const SIDS = Array.from({ length: 100 }, (_, i) => `CAbench${i}`);
+// Calls of their own per implementation: the seed's code writes the same `call_state:` keys, and
+// a seed-written value (no `rev` prefix) sends the store's next save down its read-and-compare
+// path (three round trips) — a mix no real deployment has.
+const sidsOf = (impl) => Array.from({ length: 100 }, (_, i) => `CAbench${impl}${i}`);
 
 async function latency(impls, state) {
   const text = serializeCallState(state);
   const samples = Object.fromEntries(Object.keys(impls).map((k) => [k, []]));
-  for (const impl of Object.values(impls)) { // warm-up
+  const sids = Object.fromEntries(Object.keys(impls).map((k) => [k, sidsOf(k)]));
+  for (const [k, impl] of Object.entries(impls)) { // warm-up
     for (let i = 0; i < Math.min(200, P.pairs); i++) {
-      await impl.saveCallState(SIDS[i % 100], state, text);
-      await impl.getCallState(SIDS[i % 100]);
+      await impl.saveCallState(sids[k][i % 100], state, text);
+      await impl.getCallState(sids[k][i % 100]);
     }
   }
   for (let done = 0; done < P.pairs; done += P.block) {
     for (const [k, impl] of Object.entries(impls)) {
       for (let i = 0; i < P.block; i++) {
-        const sid = SIDS[(done + i) % 100];
+        const sid = sids[k][(done + i) % 100];
         const t0 = hrMs();
         await impl.saveCallState(sid, state, text);
         const back = await impl.getCallState(sid);
@@ -82,9 +86,10 @@ async function throughput(impls, state) {
   for (let r = 0; r < P.rounds; r++) {
     const t = {};
     for (const [k, impl] of Object.entries(impls)) {
+      const sids = sidsOf(k);
       t[k] = await rate(async (w) => {
-        await impl.saveCallState(SIDS[w], state, text);
-        await impl.getCallState(SIDS[w]);
+        await impl.saveCallState(sids[w], state, text);
+        await impl.getCallState(sids[w]);
       }, P.concurrency, P.seconds);
     }
     perRound.push(t);

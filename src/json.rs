@@ -84,7 +84,7 @@ pub(crate) fn nested_object<'a>(raw: &'a str, path: &str) -> Result<RawMembers<'
 /// The members of an object in text known to be valid JSON (no checks: validity is given).
 fn split_valid_object(text: &str) -> RawMembers<'_> {
     let b = text.as_bytes();
-    let mut members = Vec::new();
+    let mut members = Vec::with_capacity(12);
     let mut i = skip_ws(b, 1);
     while b.get(i) == Some(&b'"') {
         let key_end = string_end(b, i + 1);

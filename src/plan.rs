@@ -74,9 +74,10 @@ return n
 /// SHA1 of [`EXTEND_SCRIPT`] (checked by a test).
 pub const EXTEND_SCRIPT_SHA1: &str = "df0167d0de6d7db4b2114d72998b66390cc20a2c";
 
-/// A planned write: what the store sends, by script or by the `WATCH` fallback.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A planned write: what the store sends, by script or by the `WATCH` fallback. Its
+/// [`Write::evalsha`] command carries every field, so the command alone stands for the write
+/// ([`Write::from_command`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Write {
     /// The state key.
     pub key: String,
@@ -99,8 +100,7 @@ pub struct Write {
 }
 
 /// Whether a write compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteMode {
     /// Write unless the stored state is newer (`STALE_WRITE`).
     Save,
@@ -268,6 +268,51 @@ impl Write {
     /// The same write as `EVAL` with the script text.
     pub fn eval(&self) -> Command {
         eval(WRITE_SCRIPT, self.args())
+    }
+
+    /// The write an [`Write::evalsha`] (or [`Write::eval`]) command was planned from; `None`
+    /// for any other command.
+    pub fn from_command(command: &[String]) -> Option<Write> {
+        let [
+            verb,
+            script,
+            n,
+            key,
+            ids_key,
+            end_key,
+            mode,
+            body,
+            last_updated,
+            ttl,
+            write_id,
+            guard,
+        ] = command
+        else {
+            return None;
+        };
+        let ours = match verb.as_str() {
+            "EVALSHA" => script == WRITE_SCRIPT_SHA1,
+            "EVAL" => script == WRITE_SCRIPT,
+            _ => false,
+        };
+        let mode = match mode.as_str() {
+            "save" => WriteMode::Save,
+            "cas" => WriteMode::Cas,
+            "end" => WriteMode::End,
+            _ => return None,
+        };
+        (ours && n == "3").then_some(())?;
+        Some(Write {
+            key: key.clone(),
+            ids_key: ids_key.clone(),
+            end_key: end_key.clone(),
+            mode,
+            body: body.clone(),
+            last_updated: last_updated.clone(),
+            ttl: ttl.parse().ok()?,
+            write_id: write_id.clone(),
+            guard: guard.clone(),
+        })
     }
 
     /// Reads the script's reply `[status, value]`.
@@ -494,6 +539,23 @@ mod tests {
         let keys = ["call_state:CA1", "call_state:CA1:w", "call_state:CA1:end"];
         assert_eq!(&cmd[..6], ["EVALSHA", WRITE_SCRIPT_SHA1, "3", keys[0], keys[1], keys[2]]);
         assert_eq!(eval_fallback(&cmd).unwrap()[1], WRITE_SCRIPT);
+    }
+
+    #[test]
+    fn a_write_command_stands_for_its_write() {
+        let codec = Codec::default();
+        let stored = codec.encode(&sample()).unwrap();
+        for w in [
+            codec.plan_save("CA1", &sample(), "w1").unwrap(),
+            codec.plan_update("CA1", Some(&stored), None, "w2").unwrap(),
+            codec.plan_end("CA1", 60.0, "w3").unwrap(),
+        ] {
+            assert_eq!(Write::from_command(&w.evalsha()), Some(w.clone()));
+            assert_eq!(Write::from_command(&w.eval()), Some(w));
+        }
+        let extend = codec.plan_extend("CA1", 60.0).unwrap();
+        assert_eq!(Write::from_command(&extend), None);
+        assert_eq!(Write::from_command(&codec.plan_get("CA1").unwrap()), None);
     }
 
     #[test]

@@ -152,6 +152,9 @@ impl Fields {
 
     /// Appends a field (key as a canonical string token); call [`Fields::dedup`] once all are in.
     pub(crate) fn push(&mut self, key: &str, value: &str) {
+        if self.text.capacity() == 0 {
+            self.text.reserve(4 * (key.len() + value.len()) + 64);
+        }
         if !self.text.is_empty() {
             self.text.push(',');
         }

@@ -43,7 +43,8 @@ pub fn encode(c: &Codec, state_json: &str) -> Result<Option<String>, Error> {
 #[derive(Debug, PartialEq, Eq)]
 pub enum StateText {
     /// `{` followed by the stored text from this byte offset (the stored head before it is
-    /// ASCII, so the offset is also a UTF-16 index): a current value needs no rewriting.
+    /// ASCII, so the offset is also a UTF-16 index): a current value (not migrated) that
+    /// needs no rewriting.
     Tail(usize),
     /// The state JSON, rewritten (migrated, decompressed or made canonical).
     Json(String),
@@ -51,10 +52,12 @@ pub enum StateText {
 
 /// `deserializeCallState`: the Redis value → the state as JSON.
 pub fn decode(c: &Codec, stored: &str) -> Result<StateText, Error> {
-    let json = state_json(&c.decode(stored)?.state);
+    let record = c.decode(stored)?;
+    let json = state_json(&record.state);
     let body = &json[1..];
+    let current = record.migrated_from.is_none();
     match stored.len().checked_sub(body.len()) {
-        Some(at) if stored.ends_with(body) && stored.as_bytes()[..at].is_ascii() => {
+        Some(at) if current && stored.ends_with(body) && stored.as_bytes()[..at].is_ascii() => {
             Ok(StateText::Tail(at))
         }
         _ => Ok(StateText::Json(json)),
@@ -83,13 +86,12 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `get`, `delete` | sid | argv |
 /// | `keys` | sid | `{key, ids, end}`: the state, write-id and end-marker keys |
 /// | `extend` | sid, seconds | argv (`EVALSHA`) |
-/// | `save` | sid, state JSON, write id | [`Write`] |
-/// | `update` | sid, previous value or null, next state JSON or null, write id | [`Write`] |
-/// | `writeCommand` | write JSON, `"evalsha"` or `"eval"` | argv |
+/// | `save` | sid, state JSON, write id | write command (`EVALSHA` argv) |
+/// | `update` | sid, previous value or null, next state JSON or null, write id | `{command, state}`: the write command, and the state JSON as stored (`null`: the next state JSON as given) |
+/// | `end` | sid, keep seconds, write id | write command |
 /// | `outcome` | status, value or null | [`plan::Outcome`] |
-/// | `fallbackReads` | write JSON | argv list |
-/// | `end` | sid, keep seconds, write id | [`Write`] |
-/// | `decide` | write JSON, stored or null, applied, TIME seconds, µs, ended (`"1"`/`"0"`) | [`plan::FallbackStep`] |
+/// | `fallbackReads` | write command JSON | argv list |
+/// | `decide` | write command JSON, stored or null, applied, TIME seconds, µs, ended (`"1"`/`"0"`) | [`plan::FallbackStep`] |
 /// | `evalFallback` | argv JSON | argv or null |
 /// | `scan` | cursor, pattern or null | argv |
 /// | `isStateKey` | key | bool |
@@ -102,7 +104,8 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
     let s = |i: usize| arg(i).unwrap_or_default();
     let num = |i: usize| s(i).parse::<f64>().unwrap_or(f64::NAN);
     let write = |i: usize| {
-        serde_json::from_str::<Write>(s(i)).map_err(|e| Error::field("write", e.to_string()))
+        let argv: Vec<String> = serde_json::from_str(s(i)).unwrap_or_default();
+        Write::from_command(&argv).ok_or_else(|| Error::field("command", "not a planned write"))
     };
     let out = match op {
         "get" => to_json(&c.plan_get(s(0))?),
@@ -112,16 +115,14 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         }
         "delete" => to_json(&c.plan_delete(s(0))?),
         "extend" => to_json(&c.plan_extend(s(0), num(1))?),
-        "save" => to_json(&c.plan_save(s(0), &c.parse_state(s(1))?, s(2))?),
-        "end" => to_json(&c.plan_end(s(0), num(1), s(2))?),
+        "save" => to_json(&c.plan_save(s(0), &c.parse_state(s(1))?, s(2))?.evalsha()),
+        "end" => to_json(&c.plan_end(s(0), num(1), s(2))?.evalsha()),
         "update" => {
             let next = arg(2).map(|n| c.parse_state(n)).transpose()?;
-            to_json(&c.plan_update(s(0), arg(1), next.as_ref(), s(3))?)
+            let command = c.plan_update(s(0), arg(1), next.as_ref(), s(3))?.evalsha();
+            let state = next.as_ref().map(state_json).filter(|json| Some(json.as_str()) != arg(2));
+            to_json(&Update { command, state })
         }
-        "writeCommand" => match s(1) {
-            "eval" => to_json(&write(0)?.eval()),
-            _ => to_json(&write(0)?.evalsha()),
-        },
         "outcome" => to_json(&Write::outcome(s(0), arg(1).map(str::to_string))?),
         "fallbackReads" => to_json(&write(0)?.fallback_reads()),
         "decide" => {
@@ -145,6 +146,12 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         other => return Err(Error::field("op", format!("unknown plan {other:?}"))),
     };
     Ok(out)
+}
+
+#[derive(serde::Serialize)]
+struct Update {
+    command: plan::Command,
+    state: Option<String>,
 }
 
 #[derive(serde::Serialize)]

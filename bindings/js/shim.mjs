@@ -174,6 +174,16 @@ export function createApi(RawCodec, backend) {
     CallStateError,
     toStateJson,
     fromStateJson,
+    currentState(c, data) {
+      const text = storedText(data);
+      let r;
+      try {
+        r = rawOf(c).decode(text);
+      } catch (e) {
+        throw fromRaw(e);
+      }
+      return typeof r === 'number' ? fromStateJson(`{${text.slice(r)}`) : undefined;
+    },
     plan(c, op, args) {
       try {
         return rawOf(c).plan(op, args.map((a) => (typeof a === 'string' ? wellFormed(a) : null)));

@@ -24,6 +24,8 @@ export interface Internals {
   fromStateJson(text: string): any;
   /** The core's plan surface of a codec. */
   plan(codec: unknown, op: string, args: (string | null)[]): string;
+  /** The state of a stored value when it is current (no migration, no rewrite), else undefined. */
+  currentState(codec: unknown, stored: string): any;
 }
 
 type Outcome =
@@ -106,10 +108,11 @@ export function makeStoreFactory(x: Internals) {
       }
     }
 
-    async function runWrite(write: string): Promise<Outcome> {
+    /** Sends a planned write command (the script, or its WATCH/MULTI equivalent). */
+    async function runWrite(command: string[]): Promise<Outcome> {
       if (scripting) {
         try {
-          const reply = await runScript(planJson('writeCommand', [write, 'evalsha']));
+          const reply = await runScript(command);
           const [status, value] = reply as [string, string | null];
           return planJson<Outcome>('outcome', [String(status), value == null ? null : String(value)]);
         } catch (e: any) {
@@ -117,7 +120,7 @@ export function makeStoreFactory(x: Internals) {
           scripting = false; // hosted Redis without Lua: WATCH/MULTI from now on
         }
       }
-      return watchWrite(write);
+      return watchWrite(JSON.stringify(command));
     }
 
     /** The WATCH/MULTI fallback, on a dedicated connection used by one transaction at a time. */
@@ -183,15 +186,18 @@ export function makeStoreFactory(x: Internals) {
     const isCompressed = (v: string | null) => v != null && v.includes('"compressed":"') && !v.includes('"callSid"');
     const newId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 
+    /** A stored value's state: the fast read for a current value, else the full decode. */
+    const stateOf = (stored: string) => x.currentState(codec, stored) ?? codec.decodeRecord(stored).state;
+
     async function writeState(callSid: string, stateJson: string, writeId: string): Promise<Outcome & { retries: number }> {
-      let write = plan('save', [callSid, stateJson, writeId]);
+      let write = planJson<string[]>('save', [callSid, stateJson, writeId]);
       for (let retries = 0; ; retries++) {
         const outcome = await runWrite(write);
         if (outcome.kind === 'check') {
-          write = plan('update', [callSid, outcome.stored, stateJson, writeId]); // decodes, may be STALE_WRITE
+          write = planJson('update', [callSid, outcome.stored, stateJson, writeId]).command; // decodes, may be STALE_WRITE
           continue;
         }
-        if (outcome.kind === 'conflict') { write = plan('save', [callSid, stateJson, writeId]); continue; }
+        if (outcome.kind === 'conflict') { write = planJson('save', [callSid, stateJson, writeId]); continue; }
         if (outcome.kind === 'stale') {
           throw new CallStateError('STALE_WRITE', `stale write: stored state is newer (${outcome.stored})`);
         }
@@ -218,20 +224,23 @@ export function makeStoreFactory(x: Internals) {
         const start = Date.now();
         try {
           const argv = planJson<string[]>('get', [callSid]);
-          const { stored, record } = await bounded(async () => {
-            const stored = await send(client, argv);
-            if (stored == null) return { stored: null, record: null };
-            const record = codec.decodeRecord(String(stored));
+          const { stored, state, migratedFrom } = await bounded(async () => {
+            const raw = await send(client, argv);
+            if (raw == null) return { stored: null, state: null, migratedFrom: null };
+            const stored = String(raw);
+            const state = x.currentState(codec, stored);
+            if (state !== undefined) return { stored, state, migratedFrom: null };
+            const record = codec.decodeRecord(stored);
             if (record.migratedFrom != null) {
               // Write the upgrade back with a compare-and-set: never lost, never doubled.
-              const up = plan('update', [callSid, String(stored), x.toStateJson(record.state), newId()]);
-              await runWrite(up).catch(() => undefined);
+              const up = planJson('update', [callSid, stored, x.toStateJson(record.state), newId()]);
+              await runWrite(up.command).catch(() => undefined);
             }
-            return { stored: String(stored), record };
+            return { stored, state: record.state, migratedFrom: record.migratedFrom };
           });
-          metric({ operation: 'get', bytes: stored?.length ?? 0, stage: record?.state.stage ?? null,
-            migratedFrom: record?.migratedFrom ?? null, compressed: isCompressed(stored) }, start);
-          return record ? record.state : null;
+          metric({ operation: 'get', bytes: stored?.length ?? 0, stage: state?.stage ?? null,
+            migratedFrom, compressed: isCompressed(stored) }, start);
+          return state;
         } catch (e: any) {
           metric({ operation: 'get', success: false }, start);
           return failOpen(e, null);
@@ -288,12 +297,14 @@ export function makeStoreFactory(x: Internals) {
             for (; retries <= maxRetries; retries++) {
               const raw = await send(client, getArgv);
               const stored = raw == null ? null : String(raw);
-              const current = stored == null ? null : codec.decodeRecord(stored).state;
+              const current = stored == null ? null : stateOf(stored);
               const next = await fn(current);
               if (next === undefined) return current;
               const nextJson = next === null ? null : x.toStateJson(next);
-              const outcome = await runWrite(plan('update', [callSid, stored, nextJson, writeId]));
-              if (outcome.kind === 'written') return nextJson == null ? null : x.fromStateJson(planJson<string>('normalize', [nextJson]));
+              const up = planJson<{ command: string[]; state: string | null }>('update', [callSid, stored, nextJson, writeId]);
+              const outcome = await runWrite(up.command);
+              // What was written, as read back: the core's normalized state, or the JSON as given.
+              if (outcome.kind === 'written') return nextJson == null ? null : x.fromStateJson(up.state ?? nextJson);
               if (outcome.kind === 'duplicate') return outcome.stored == null ? null : codec.deserializeCallState(outcome.stored);
               if (outcome.kind === 'stale') throw new CallStateError('STALE_WRITE', `stale write: stored state is newer (${outcome.stored})`);
               if (outcome.kind === 'ended') throw callEnded();
@@ -311,7 +322,7 @@ export function makeStoreFactory(x: Internals) {
       async endCall(callSid: string, opts: { keepSeconds?: number } = {}): Promise<void> {
         const start = Date.now();
         try {
-          const write = plan('end', [callSid, String(opts.keepSeconds ?? 300), newId()]);
+          const write = planJson<string[]>('end', [callSid, String(opts.keepSeconds ?? 300), newId()]);
           await bounded(() => runWrite(write)); // 'ended' already: nothing to do
           metric({ operation: 'end' }, start);
         } catch (e: any) {

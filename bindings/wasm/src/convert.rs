@@ -4,8 +4,8 @@
 
 use callstate::wire::StateText;
 use js_sys::JsString;
-use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
 
 #[wasm_bindgen]
 extern "C" {
@@ -79,9 +79,9 @@ pub(crate) fn error(e: &callstate::Error) -> JsValue {
     error.into()
 }
 
-/// Plan arguments as strings (`null`, `undefined` and non-strings → `None`).
-pub(crate) fn strings(args: &[JsValue]) -> Vec<Option<String>> {
-    args.iter().map(JsValue::as_string).collect()
+/// Plan arguments as strings (`null`, `undefined` and non-strings → `None`), read by `input`.
+pub(crate) fn strings(input: &mut Utf8Reader, args: &[JsValue]) -> Vec<Option<String>> {
+    args.iter().map(|a| a.dyn_ref::<JsString>().map(|s| input.read(s).to_owned())).collect()
 }
 
 /// [`StateText`] for JS: the offset as a number, or the JSON as a string.

@@ -78,8 +78,8 @@ impl RawCodec {
 
     /// A store plan by operation name, as JSON (see `callstate::wire::plan`); `args` holds
     /// strings and `null`s.
-    pub fn plan(&self, op: &str, args: Vec<JsValue>) -> Result<String, JsValue> {
-        let args = convert::strings(&args);
+    pub fn plan(&mut self, op: &str, args: Vec<JsValue>) -> Result<String, JsValue> {
+        let args = convert::strings(&mut self.input, &args);
         wire::plan(&self.codec, op, &args.iter().map(Option::as_deref).collect::<Vec<_>>()).js()
     }
 }
