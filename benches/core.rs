@@ -26,6 +26,15 @@ fn bench(c: &mut Criterion) {
         c.bench_function(&format!("decode/{name}"), |b| {
             b.iter(|| callstate::state_json(&codec.decode(black_box(&stored)).unwrap().state))
         });
+        // What the JS packages call: canonical text is recognised without being rebuilt.
+        let shim = format!("{{{}", &stored[callstate::wire::ENCODED_HEAD.len()..]);
+        assert_eq!(callstate::wire::encode(&codec, &shim).unwrap(), None);
+        c.bench_function(&format!("wire_encode/{name}"), |b| {
+            b.iter(|| callstate::wire::encode(&codec, black_box(&shim)).unwrap())
+        });
+        c.bench_function(&format!("wire_decode/{name}"), |b| {
+            b.iter(|| callstate::wire::decode(&codec, black_box(&stored)).unwrap())
+        });
         c.bench_function(&format!("plan_update/{name}"), |b| {
             b.iter(|| {
                 codec.plan_update("CA123abc456def", Some(&stored), Some(&state), "w1").unwrap()

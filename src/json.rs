@@ -283,6 +283,27 @@ pub(crate) fn utf16_len(token: &str) -> usize {
     units
 }
 
+/// Whether the keys are all different: pairwise for a few, else by sorted FNV-1a hashes (no
+/// per-key allocation), comparing the keys themselves only when two hashes collide.
+pub(crate) fn distinct(keys: &[&str]) -> bool {
+    let n = keys.len();
+    if n <= 16 {
+        return (1..n).all(|i| keys[..i].iter().all(|k| *k != keys[i]));
+    }
+    let mut hashes: Vec<u64> = keys.iter().map(|k| fnv1a(k)).collect();
+    hashes.sort_unstable();
+    if hashes.windows(2).all(|w| w[0] != w[1]) {
+        return true;
+    }
+    let mut sorted = keys.to_vec();
+    sorted.sort_unstable();
+    sorted.windows(2).all(|w| w[0] != w[1])
+}
+
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// Whether `raw` is the JSON `null` literal.
 pub(crate) fn is_null(raw: &str) -> bool {
     raw == "null"

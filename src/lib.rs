@@ -11,6 +11,7 @@
 //! command plans for optimistic concurrency, and the backup line format.
 
 mod backup;
+mod canonical;
 mod codec;
 mod compress;
 mod error;

@@ -74,11 +74,15 @@ pub struct Name(String);
 impl Name {
     /// Validates `s` as a stage or action type name.
     pub fn new(s: &str) -> Option<Name> {
+        Name::is_valid(s).then(|| Name(s.to_string()))
+    }
+
+    /// Whether `s` is a valid name.
+    pub fn is_valid(s: &str) -> bool {
         let b = s.as_bytes();
-        let ok = (1..=64).contains(&b.len())
+        (1..=64).contains(&b.len())
             && b[0].is_ascii_uppercase()
-            && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_');
-        ok.then(|| Name(s.to_string()))
+            && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
     }
 
     /// The name.
@@ -172,28 +176,15 @@ impl Fields {
         *self = Fields::from_pairs(&kept);
     }
 
-    /// Resolves repeated keys as `JSON.parse` does: first position, last value. The check is
-    /// pairwise for a few keys and a sort of key hashes for many (no per-key allocation); the
-    /// merge runs only when a duplicate may exist.
+    /// Resolves repeated keys as `JSON.parse` does: first position, last value. The merge runs
+    /// only when a duplicate exists ([`crate::json::distinct`] finds out without allocating
+    /// per key).
     pub(crate) fn dedup(&mut self) {
-        let n = self.spans.len();
-        let key = |i: usize| {
-            let (start, colon, _) = self.spans[i];
-            &self.text[start..colon]
-        };
-        let unique = match n {
-            0 | 1 => true,
-            2..=16 => (1..n).all(|i| (0..i).all(|j| key(j) != key(i))),
-            _ => {
-                let mut hashes: Vec<u64> = (0..n).map(|i| fnv1a(key(i))).collect();
-                hashes.sort_unstable();
-                hashes.windows(2).all(|w| w[0] != w[1])
-            }
-        };
-        if unique {
+        let keys: Vec<&str> = self.iter().map(|(k, _)| k).collect();
+        if crate::json::distinct(&keys) {
             return;
         }
-        let mut merged: Vec<(&str, &str)> = Vec::with_capacity(n);
+        let mut merged: Vec<(&str, &str)> = Vec::with_capacity(keys.len());
         for (k, v) in self.iter() {
             match merged.iter_mut().find(|(seen, _)| *seen == k) {
                 Some(slot) => slot.1 = v,
@@ -210,11 +201,6 @@ impl Fields {
         }
         fields
     }
-}
-
-/// FNV-1a: a cheap hash to find candidate duplicate keys (equal hashes are then compared).
-fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// A JSON string token's value, lone surrogates replaced by U+FFFD.

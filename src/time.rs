@@ -75,6 +75,11 @@ impl Timestamp {
     }
 }
 
+/// Whether `s` is a valid date in the exact `toISOString()` form (so it is written back as is).
+pub(crate) fn is_iso_form(s: &str) -> bool {
+    iso_fast(s.as_bytes()).is_some()
+}
+
 /// Parses the exact 24-byte `toISOString()` form without a general parser.
 fn iso_fast(b: &[u8]) -> Option<Timestamp> {
     if b.len() != 24 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {

@@ -5,6 +5,7 @@
 //! for the shared JS shim to `JSON.parse`.
 
 use crate::backup::RestoreStep;
+use crate::canonical;
 use crate::codec::{Codec, record_json, state_json};
 use crate::error::Error;
 use crate::keys;
@@ -32,6 +33,9 @@ pub const ENCODED_HEAD: &str = "{\"schemaVersion\":3,\"rev\":0,";
 /// in the stored form (`lastUpdated` first, then the fields as the codec writes them), which is
 /// the common case, so the text need not cross back.
 pub fn encode(c: &Codec, state_json: &str) -> Result<Option<String>, Error> {
+    if canonical::is_encoded_form(c, state_json) {
+        return Ok(None);
+    }
     let value = c.encode(&c.parse_state(state_json)?)?;
     let same = value.len() + 1 == ENCODED_HEAD.len() + state_json.len()
         && value.starts_with(ENCODED_HEAD)
@@ -52,6 +56,9 @@ pub enum StateText {
 
 /// `deserializeCallState`: the Redis value → the state as JSON.
 pub fn decode(c: &Codec, stored: &str) -> Result<StateText, Error> {
+    if let Some(at) = canonical::stored_tail(c, stored) {
+        return Ok(StateText::Tail(at));
+    }
     let record = c.decode(stored)?;
     let json = state_json(&record.state);
     let body = &json[1..];

@@ -3,6 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use callstate::{Codec, CodecOptions, Compression};
+
+#[path = "support/paths.rs"]
+mod paths;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -91,6 +94,34 @@ proptest! {
             prop_assert_eq!(record.migrated_from, None);
             let back: Value = serde_json::from_str(&callstate::state_json(&record.state)).expect("json");
             prop_assert_eq!(&back, &state);
+            // The fast path agrees with the full one, and takes canonical text.
+            paths::check_encode(&codec, &text).map_err(TestCaseError::fail)?;
+            paths::check_decode(&codec, &stored).map_err(TestCaseError::fail)?;
+            if let Some(shim) = paths::shim_text(&stored) {
+                prop_assert!(paths::check_encode(&codec, &shim).map_err(TestCaseError::fail)?);
+                prop_assert!(paths::check_decode(&codec, &stored).map_err(TestCaseError::fail)?);
+            }
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_on_edited_values(state in valid_state(), v in any_json(), i in 0usize..16, front in any::<bool>()) {
+        const NAMES: [&str; 16] = ["lastUpdated", "callSid", "stage", "attemptCount", "clientId",
+            "jobNumber", "actionType", "actionValue", "jobData", "language", "schemaVersion", "rev",
+            "action", "compressed", "__proto__", "zz"];
+        let codec = Codec::default();
+        let stored = codec.encode(&codec.parse_state(&state.to_string()).expect("valid")).expect("encodes");
+        let member = format!("\"{}\":{v}", NAMES[i]);
+        // One member added at the end, or right after the head (`…"rev":0,`).
+        let edited = if front {
+            let at = stored.find("\"lastUpdated\"").expect("prefix");
+            format!("{}{member},{}", &stored[..at], &stored[at..])
+        } else {
+            format!("{},{member}}}", &stored[..stored.len() - 1])
+        };
+        paths::check_decode(&codec, &edited).map_err(TestCaseError::fail)?;
+        if let Some(shim) = paths::shim_text(&edited) {
+            paths::check_encode(&codec, &shim).map_err(TestCaseError::fail)?;
         }
     }
 
@@ -108,5 +139,8 @@ proptest! {
         let mut s = state;
         s.as_object_mut().expect("object").insert(key, v);
         let _ = codec.decode(&s.to_string());
+        // On arbitrary values the fast path still never disagrees with the full one.
+        paths::check_encode(&codec, &s.to_string()).map_err(TestCaseError::fail)?;
+        paths::check_decode(&codec, &s.to_string()).map_err(TestCaseError::fail)?;
     }
 }

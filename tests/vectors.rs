@@ -8,12 +8,14 @@ use callstate::{Codec, CodecOptions, Error, record_json, state_json};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+#[path = "support/paths.rs"]
+mod paths;
 #[path = "support/vectors.rs"]
 mod support;
 use support::{Case, File, compressed_mismatch, js_state, minify, same_json, stored};
 
-#[test]
-fn golden_vectors() {
+/// Runs `check` on every case of every vector file; the failures, and how many passed.
+fn each_case(check: impl Fn(&Case<'_>) -> Result<(), String>) -> (usize, Vec<String>) {
     let mut dir: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors"))
         .expect("tests/vectors exists")
         .map(|e| e.expect("readable entry").path())
@@ -26,12 +28,18 @@ fn golden_vectors() {
         let file: File<'_> = serde_json::from_str(&text).expect("vector file parses");
         for case in &file.cases {
             let name = format!("{}: {}", path.file_name().unwrap_or_default().display(), case.name);
-            match run(case) {
+            match check(case) {
                 Ok(()) => passed += 1,
                 Err(why) => failures.push(format!("{name}: {why}")),
             }
         }
     }
+    (passed, failures)
+}
+
+#[test]
+fn golden_vectors() {
+    let (passed, failures) = each_case(run);
     assert!(
         failures.is_empty(),
         "{} of {} cases failed:\n{}",
@@ -40,6 +48,42 @@ fn golden_vectors() {
         failures.join("\n")
     );
     assert!(passed > 100, "only {passed} cases found");
+}
+
+/// Every encode and decode input, and every value encoded from one, through both paths.
+#[test]
+fn fast_path_agrees_with_full_path() {
+    let fast = std::cell::Cell::new(0);
+    let (_, failures) = each_case(|case| {
+        let options = case.options.map(|o| CodecOptions::from_json(o.get()).and_then(Codec::new));
+        let Ok(codec) = options.unwrap_or_else(|| Ok(Codec::default())) else { return Ok(()) };
+        let count = |took: bool| fast.set(fast.get() + usize::from(took));
+        match case.op.as_str() {
+            "encode" | "roundtrip" | "encodeDecode" => {
+                let text = js_state(case.input.get());
+                count(paths::check_encode(&codec, &text)?);
+                let Ok(value) = codec.parse_state(&text).and_then(|s| codec.encode(&s)) else {
+                    return Ok(());
+                };
+                let decoded_fast = paths::check_decode(&codec, &value)?;
+                count(decoded_fast);
+                if let Some(shim) = paths::shim_text(&value) {
+                    if !paths::check_encode(&codec, &shim)? || !decoded_fast {
+                        return Err(format!("canonical text not recognised: {shim}"));
+                    }
+                    count(true);
+                }
+                Ok(())
+            }
+            "decode" | "decodeRecord" => {
+                count(paths::check_decode(&codec, &stored(case.input.get()))?);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(fast.get() > 50, "the fast path was taken only {} times", fast.get());
 }
 
 fn run(case: &Case<'_>) -> Result<(), String> {
