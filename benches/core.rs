@@ -37,7 +37,14 @@ fn bench(c: &mut Criterion) {
         });
         c.bench_function(&format!("plan_update/{name}"), |b| {
             b.iter(|| {
-                codec.plan_update("CA123abc456def", Some(&stored), Some(&state), "w1").unwrap()
+                codec
+                    .plan_update(
+                        "CA123abc456def",
+                        Some(&stored),
+                        Some(codec.body(&state).unwrap()),
+                        "w1",
+                    )
+                    .unwrap()
             })
         });
     }

@@ -61,14 +61,27 @@ const JOB_FIELDS: [(&str, bool); 6] = [
 const JOB_NAMES: [&str; 6] =
     ["id", "jobNumber", "status", "createdDate", "updatedDate", "scheduledDate"];
 
-/// Whether `Codec::encode(parse_state(text))` is `{"schemaVersion":3,"rev":0,` + `text[1..]`.
-pub(crate) fn is_encoded_form(c: &Codec, text: &str) -> bool {
+/// What the plans read from state JSON in encoded form (the string bodies of two fields).
+pub(crate) struct Form<'a> {
+    /// `lastUpdated`, in `toISOString()` form.
+    pub(crate) last_updated: &'a str,
+    /// `stage`.
+    pub(crate) stage: &'a str,
+}
+
+/// `Some` when `Codec::encode(parse_state(text))` is `{"schemaVersion":3,"rev":0,` +
+/// `text[1..]`: state JSON already in the form the codec writes.
+pub(crate) fn encoded_form<'a>(c: &Codec, text: &'a str) -> Option<Form<'a>> {
     let value_len = text.len() + crate::wire::ENCODED_HEAD.len() - 1;
     if !fits(c, value_len) || json::check_depth(text).is_err() {
-        return false;
+        return None;
     }
-    let Ok(members) = json::object(text, "") else { return false };
-    laid_out(text, &members) && state_members(c, &members)
+    let members = json::object(text, "").ok()?;
+    if !(laid_out(text, &members) && state_members(c, &members)) {
+        return None;
+    }
+    // The order was checked: lastUpdated, callSid, stage come first.
+    Some(Form { last_updated: plain_string(members[0].1)?, stage: plain_string(members[2].1)? })
 }
 
 /// For a stored value whose decoded state JSON is `{` + `stored[at..]` (a current, canonical

@@ -8,6 +8,7 @@
 //! resent write is applied once. [`Write::decide`] is the same logic in Rust, for the
 //! `WATCH`/`MULTI` fallback where scripting is refused.
 
+use crate::canonical::Form;
 use crate::codec::{Codec, REV_PREFIX};
 use crate::error::Error;
 use crate::keys;
@@ -74,6 +75,15 @@ return n
 /// SHA1 of [`EXTEND_SCRIPT`] (checked by a test).
 pub const EXTEND_SCRIPT_SHA1: &str = "df0167d0de6d7db4b2114d72998b66390cc20a2c";
 
+/// A state as a write carries it: the stored text after the revision digits, and what the
+/// plans read from the state ([`Codec::body`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Body {
+    text: String,
+    last_updated: Timestamp,
+    ttl: u32,
+}
+
 /// A planned write: what the store sends, by script or by the `WATCH` fallback. Its
 /// [`Write::evalsha`] command carries every field, so the command alone stands for the write
 /// ([`Write::from_command`]).
@@ -124,8 +134,13 @@ pub enum Outcome {
         /// The stored value, if any.
         stored: Option<String>,
     },
-    /// The stored value changed since it was read; read again and retry.
-    Conflict,
+    /// The stored value changed since it was read; retry from `current` (the value the
+    /// script found, `null` = absent) or, when absent (the `WATCH` fallback), read again.
+    Conflict {
+        /// The stored value now, when the reply carried it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        current: Option<Option<String>>,
+    },
     /// The stored state is newer (`lastUpdated`) than the write.
     Stale {
         /// `lastUpdated` of the stored state.
@@ -184,13 +199,27 @@ impl Codec {
         Ok(evalsha(EXTEND_SCRIPT_SHA1, [key, ids, end, (add as i64).to_string(), max]))
     }
 
+    /// `state` as a write carries it.
+    pub fn body(&self, state: &CallState) -> Result<Body, Error> {
+        Ok(Body {
+            text: self.encode_body(state)?,
+            last_updated: state.last_updated,
+            ttl: self.stage_ttl(state.stage.as_str()),
+        })
+    }
+
+    /// State JSON that is already in encoded form (see `canonical`) as a write carries it,
+    /// taken as it is.
+    pub(crate) fn body_of_form(&self, state_json: &str, form: &Form<'_>) -> Result<Body, Error> {
+        Ok(Body {
+            text: format!(",{}", &state_json[1..]),
+            last_updated: Timestamp::parse(form.last_updated, "lastUpdated")?,
+            ttl: self.stage_ttl(form.stage),
+        })
+    }
+
     /// A blind save of `state`, refused on the server if the stored state is newer.
-    pub fn plan_save(
-        &self,
-        call_sid: &str,
-        state: &CallState,
-        write_id: &str,
-    ) -> Result<Write, Error> {
+    pub fn plan_save(&self, call_sid: &str, state: Body, write_id: &str) -> Result<Write, Error> {
         self.write(call_sid, Some(state), WriteMode::Save, String::new(), write_id)
     }
 
@@ -216,10 +245,10 @@ impl Codec {
         &self,
         call_sid: &str,
         prev: Option<&str>,
-        next: Option<&CallState>,
+        next: Option<Body>,
         write_id: &str,
     ) -> Result<Write, Error> {
-        if let (Some(prev), Some(next)) = (prev, next) {
+        if let (Some(prev), Some(next)) = (prev, &next) {
             let stored = self.last_updated_of(prev)?;
             if next.last_updated < stored {
                 return Err(Error::StaleWrite {
@@ -234,7 +263,7 @@ impl Codec {
     fn write(
         &self,
         call_sid: &str,
-        state: Option<&CallState>,
+        state: Option<Body>,
         mode: WriteMode,
         guard: String,
         write_id: &str,
@@ -242,9 +271,7 @@ impl Codec {
         let key = self.state_key(call_sid)?;
         let (body, last_updated, ttl) = match state {
             None => (String::new(), String::new(), self.options().ttl.default),
-            Some(s) => {
-                (self.encode_body(s)?, s.last_updated.to_iso(), self.stage_ttl(s.stage.as_str()))
-            }
+            Some(b) => (b.text, b.last_updated.to_iso(), b.ttl),
         };
         let (ids_key, end_key) = (keys::write_ids_key(&key), keys::end_key(&key));
         let write_id = write_id.into();
@@ -324,7 +351,7 @@ impl Write {
                 Outcome::Written { rev: value.and_then(|v| v.parse().ok()).ok_or_else(missing)? }
             }
             "DUP" => Outcome::Duplicate { stored: value },
-            "CONFLICT" => Outcome::Conflict,
+            "CONFLICT" => Outcome::Conflict { current: Some(value) },
             "STALE" => Outcome::Stale { stored: value.ok_or_else(missing)? },
             "CHECK" => Outcome::Check { stored: value.ok_or_else(missing)? },
             "ENDED" => Outcome::Ended { stored: value },
@@ -374,7 +401,7 @@ impl Write {
                     (_, None) => false,
                 };
                 if !ok {
-                    return FallbackStep::Done { outcome: Outcome::Conflict };
+                    return FallbackStep::Done { outcome: Outcome::Conflict { current: None } };
                 }
             }
             WriteMode::End => {
@@ -413,14 +440,17 @@ impl Write {
         let now = time.0.saturating_mul(1_000_000).saturating_add(time.1);
         let new_rev = rev.map_or(now, |r| now.max(r + 1));
         let ttl = self.ttl.to_string();
-        let mut commands = vec![if self.body.is_empty() {
-            vec!["DEL".into(), self.key.clone()]
-        } else {
-            let value = format!("{REV_PREFIX}{new_rev}{}", self.body);
-            vec!["SET".into(), self.key.clone(), value, "EX".into(), ttl.clone()]
+        let mut commands = vec![match self.value(new_rev) {
+            None => vec!["DEL".into(), self.key.clone()],
+            Some(value) => vec!["SET".into(), self.key.clone(), value, "EX".into(), ttl.clone()],
         }];
         commands.extend(self.remember_id());
         FallbackStep::Exec { commands, rev: new_rev }
+    }
+
+    /// The value this write stores once applied with revision `rev` (`None`: it deletes).
+    pub fn value(&self, rev: u64) -> Option<String> {
+        (!self.body.is_empty()).then(|| format!("{REV_PREFIX}{rev}{}", self.body))
     }
 
     /// Records this write id beside the state, as the script does.
@@ -432,6 +462,10 @@ impl Write {
             vec!["EXPIRE".into(), self.ids_key.clone(), self.ttl.to_string()],
         ]
     }
+
+    /// Where the body sits in [`Write::evalsha`]'s command (after verb, script, key count and
+    /// the three keys, then the mode).
+    pub const BODY_ARG: usize = 7;
 
     fn args(&self) -> [String; 9] {
         let mode = match self.mode {
@@ -529,7 +563,11 @@ mod tests {
 
     #[test]
     fn save_plan_carries_body_ttl_and_id() {
-        let w = Codec::default().plan_save("CA1", &sample(), "w1").unwrap();
+        let w = {
+            let c = Codec::default();
+            c.plan_save("CA1", c.body(&sample()).unwrap(), "w1")
+        }
+        .unwrap();
         assert_eq!(
             (w.key.as_str(), w.ids_key.as_str(), w.ttl),
             ("call_state:CA1", "call_state:CA1:w", 600)
@@ -542,11 +580,19 @@ mod tests {
     }
 
     #[test]
+    fn the_body_is_where_the_store_looks_for_it() {
+        let codec = Codec::default();
+        let w = codec.plan_save("CA1", codec.body(&sample()).unwrap(), "w1").unwrap();
+        assert_eq!(w.evalsha()[Write::BODY_ARG], w.body);
+        assert_eq!(w.value(7).unwrap(), format!("{REV_PREFIX}7{}", w.evalsha()[Write::BODY_ARG]));
+    }
+
+    #[test]
     fn a_write_command_stands_for_its_write() {
         let codec = Codec::default();
         let stored = codec.encode(&sample()).unwrap();
         for w in [
-            codec.plan_save("CA1", &sample(), "w1").unwrap(),
+            codec.plan_save("CA1", codec.body(&sample()).unwrap(), "w1").unwrap(),
             codec.plan_update("CA1", Some(&stored), None, "w2").unwrap(),
             codec.plan_end("CA1", 60.0, "w3").unwrap(),
         ] {
@@ -562,10 +608,13 @@ mod tests {
     fn decide_mirrors_the_script() {
         let codec = Codec::default();
         let state = sample();
-        let stored = format!("{REV_PREFIX}42{}", codec.plan_save("CA1", &state, "x").unwrap().body);
+        let stored = format!(
+            "{REV_PREFIX}42{}",
+            codec.plan_save("CA1", codec.body(&state).unwrap(), "x").unwrap().body
+        );
         let time = (1_700_000_000, 5);
         // A replayed write id changes nothing.
-        let save = codec.plan_save("CA1", &state, "w1").unwrap();
+        let save = codec.plan_save("CA1", codec.body(&state).unwrap(), "w1").unwrap();
         let dup = Outcome::Duplicate { stored: Some(stored.clone()) };
         assert_eq!(
             save.decide(Some(&stored), true, false, time),
@@ -582,18 +631,22 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // A compare on a changed rev conflicts; on the read rev it writes.
-        let cas = codec.plan_update("CA1", Some(&stored), Some(&state), "w2").unwrap();
+        let cas = codec
+            .plan_update("CA1", Some(&stored), Some(codec.body(&state).unwrap()), "w2")
+            .unwrap();
         assert_eq!(cas.guard, "r42");
         let moved = stored.replacen("42", "43", 1);
-        let conflict = FallbackStep::Done { outcome: Outcome::Conflict };
+        let conflict = FallbackStep::Done { outcome: Outcome::Conflict { current: None } };
         assert_eq!(cas.decide(Some(&moved), false, false, time), conflict);
         assert!(matches!(cas.decide(Some(&stored), false, false, time), FallbackStep::Exec { .. }));
         // An older lastUpdated is stale, for both kinds of write.
         let mut older = state.clone();
         older.last_updated = Timestamp::parse("2024-03-15T14:30:21.000Z", "").unwrap();
-        let err = codec.plan_update("CA1", Some(&stored), Some(&older), "w3").unwrap_err();
+        let err = codec
+            .plan_update("CA1", Some(&stored), Some(codec.body(&older).unwrap()), "w3")
+            .unwrap_err();
         assert_eq!(err.code(), "STALE_WRITE");
-        let late = codec.plan_save("CA1", &older, "w4").unwrap();
+        let late = codec.plan_save("CA1", codec.body(&older).unwrap(), "w4").unwrap();
         let stale = Outcome::Stale { stored: "2024-03-15T14:30:22.000Z".into() };
         assert_eq!(
             late.decide(Some(&stored), false, false, time),

@@ -33,7 +33,7 @@ pub const ENCODED_HEAD: &str = "{\"schemaVersion\":3,\"rev\":0,";
 /// in the stored form (`lastUpdated` first, then the fields as the codec writes them), which is
 /// the common case, so the text need not cross back.
 pub fn encode(c: &Codec, state_json: &str) -> Result<Option<String>, Error> {
-    if canonical::is_encoded_form(c, state_json) {
+    if canonical::encoded_form(c, state_json).is_some() {
         return Ok(None);
     }
     let value = c.encode(&c.parse_state(state_json)?)?;
@@ -93,9 +93,9 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `get`, `delete` | sid | argv |
 /// | `keys` | sid | `{key, ids, end}`: the state, write-id and end-marker keys |
 /// | `extend` | sid, seconds | argv (`EVALSHA`) |
-/// | `save` | sid, state JSON, write id | write command (`EVALSHA` argv) |
-/// | `update` | sid, previous value or null, next state JSON or null, write id | `{command, state}`: the write command, and the state JSON as stored (`null`: the next state JSON as given) |
-/// | `end` | sid, keep seconds, write id | write command |
+/// | `save` | sid, state JSON, write id | [`Planned`] |
+/// | `update` | sid, previous value or null, next state JSON or null, write id | [`Planned`] |
+/// | `end` | sid, keep seconds, write id | [`Planned`] |
 /// | `outcome` | status, value or null | [`plan::Outcome`] |
 /// | `fallbackReads` | write command JSON | argv list |
 /// | `decide` | write command JSON, stored or null, applied, TIME seconds, µs, ended (`"1"`/`"0"`) | [`plan::FallbackStep`] |
@@ -103,7 +103,6 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `scan` | cursor, pattern or null | argv |
 /// | `isStateKey` | key | bool |
 /// | `hashTag` | — | bool: whether every key of a call shares a cluster slot |
-/// | `normalize` | state JSON | state JSON as stored and read back |
 /// | `backupLine` | key, pttl ms, at ms, value | string |
 /// | `restore` | line, now ms, replace (`"1"`/`"0"`) | `{set: argv}`, `"expired"` or `"invalid"` |
 pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error> {
@@ -122,13 +121,14 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         }
         "delete" => to_json(&c.plan_delete(s(0))?),
         "extend" => to_json(&c.plan_extend(s(0), num(1))?),
-        "save" => to_json(&c.plan_save(s(0), &c.parse_state(s(1))?, s(2))?.evalsha()),
-        "end" => to_json(&c.plan_end(s(0), num(1), s(2))?.evalsha()),
+        "save" => {
+            let (body, state) = body(c, s(1))?;
+            planned(&c.plan_save(s(0), body, s(2))?, state)
+        }
+        "end" => planned(&c.plan_end(s(0), num(1), s(2))?, None),
         "update" => {
-            let next = arg(2).map(|n| c.parse_state(n)).transpose()?;
-            let command = c.plan_update(s(0), arg(1), next.as_ref(), s(3))?.evalsha();
-            let state = next.as_ref().map(state_json).filter(|json| Some(json.as_str()) != arg(2));
-            to_json(&Update { command, state })
+            let (next, state) = arg(2).map(|n| body(c, n)).transpose()?.unzip();
+            planned(&c.plan_update(s(0), arg(1), next, s(3))?, state.flatten())
         }
         "outcome" => to_json(&Write::outcome(s(0), arg(1).map(str::to_string))?),
         "fallbackReads" => to_json(&write(0)?.fallback_reads()),
@@ -143,7 +143,6 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         "scan" => to_json(&c.plan_scan(s(0), arg(1))),
         "isStateKey" => to_json(&c.is_state_key(s(0))),
         "hashTag" => to_json(&c.options().hash_tag),
-        "normalize" => to_json(&state_json(&c.parse_state(s(0))?)),
         "backupLine" => to_json(&c.backup_line(s(0), num(1) as i64, num(2) as i64, s(3))),
         "restore" => match c.plan_restore(s(0), num(1) as i64, s(2) == "1") {
             RestoreStep::Set(argv) => to_json(&Restore { set: argv }),
@@ -155,10 +154,34 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
     Ok(out)
 }
 
+/// A planned write as the store receives it.
 #[derive(serde::Serialize)]
-struct Update {
+pub struct Planned {
+    /// The `EVALSHA` command.
     command: plan::Command,
+    /// The state JSON as the write stores it, when that differs from the JSON given.
     state: Option<String>,
+    /// The value stored once the write is applied with revision `rev`, as `(head, i)`: `head +
+    /// rev + command[i]` (`null` when it stores no value: a delete, an end).
+    stored: Option<(&'static str, usize)>,
+}
+
+fn planned(w: &Write, state: Option<String>) -> String {
+    let stores = w.mode != plan::WriteMode::End && w.value(0).is_some();
+    let stored = stores.then_some((crate::codec::REV_PREFIX, Write::BODY_ARG));
+    to_json(&Planned { command: w.evalsha(), state, stored })
+}
+
+/// State JSON as a write body, taken as it is when already in encoded form, and the state JSON
+/// as stored when it had to be rewritten.
+fn body(c: &Codec, json: &str) -> Result<(plan::Body, Option<String>), Error> {
+    match canonical::encoded_form(c, json) {
+        Some(form) => Ok((c.body_of_form(json, &form)?, None)),
+        None => {
+            let state = c.parse_state(json)?;
+            Ok((c.body(&state)?, Some(state_json(&state))))
+        }
+    }
 }
 
 #[derive(serde::Serialize)]

@@ -1,6 +1,7 @@
 // Copies what both packages share into their folders (called by scripts/build.sh):
-//   shim.mjs (ESM, the source) and shim.cjs (CommonJS, written from it), index.mjs (the Node ESM
-//   entry), index.d.ts (types for `require`) and index.d.mts (the same types for `import`).
+//   shim.mjs (ESM, the source, with the store joined) and shim.cjs + store.cjs (CommonJS, written
+//   from them), index.mjs (the Node ESM entry), index.d.ts (types for `require`) and index.d.mts
+//   (the same types for `import`).
 // Usage: node bindings/js/build.mjs <package folder>...
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -41,11 +42,27 @@ for (const entry of ['index.mjs', '../wasm/web.mjs', '../wasm/workerd.mjs']) {
 
 // The store is TypeScript (bindings/js/store.ts); scripts/build.sh compiles it with tsc into
 // target/js/store.js first, and it joins the shim so that both stay one module with no imports.
+// For `require` (CommonJS) the store is its own file, loaded on the first `createCallStateStore`
+// or `consoleMetrics` call, so that a cold `require('callstate')` compiles the codec only.
 const store = readFileSync(join(here, '../../target/js/store.js'), 'utf8');
 const shim = `${read('shim.mjs')}\n// --- the store, compiled from bindings/js/store.ts ---\n${store}`;
+const lazyStore = `
+// --- the store: store.cjs, loaded on first use (bindings/js/build.mjs) ---
+function makeStoreFactory(internals) {
+  let create;
+  return function createCallStateStore(redis, options) {
+    create ??= require('./store.cjs').makeStoreFactory(internals);
+    return create(redis, options);
+  };
+}
+function consoleMetrics(m) {
+  return require('./store.cjs').consoleMetrics(m);
+}
+`;
 const files = {
   'shim.mjs': banner('shim.mjs') + shim,
-  'shim.cjs': banner('shim.mjs') + toCommonJs(shim),
+  'shim.cjs': banner('shim.mjs') + toCommonJs(read('shim.mjs') + lazyStore),
+  'store.cjs': banner('store.ts') + toCommonJs(store),
   'index.mjs': banner('index.mjs') + read('index.mjs'),
   'index.d.ts': banner('index.d.ts') + read('index.d.ts'),
   'index.d.mts': banner('index.d.ts') + read('index.d.ts'),

@@ -28,10 +28,22 @@ export interface Internals {
   currentState(codec: unknown, stored: string): any;
 }
 
+/** A planned write (the core's `wire::Planned`). */
+interface Planned {
+  command: string[];
+  /** The state JSON as stored, when it differs from the JSON given. */
+  state: string | null;
+  /** The value stored once applied at `rev`: head + rev + command[i] for [head, i]; null: none. */
+  stored: [string, number] | null;
+}
+
 type Outcome =
   | { kind: 'written'; rev: number } | { kind: 'duplicate'; stored: string | null }
-  | { kind: 'conflict' } | { kind: 'stale'; stored: string } | { kind: 'check'; stored: string }
+  | { kind: 'conflict'; current?: string | null } | { kind: 'stale'; stored: string } | { kind: 'check'; stored: string }
   | { kind: 'ended'; stored: string | null };
+
+/** How many calls' last-known values a store keeps (see `known` in createCallStateStore). */
+const KNOWN_CALLS = 1024;
 
 const STORE_OPTIONS = ['codec', 'timeoutMs', 'onRedisError', 'onMetric', 'onError', 'isolatedClient'];
 const SCRIPTING_REFUSED = /NOPERM|unknown command|not allowed|scripting is disabled|NOSCRIPT.*disabled/i;
@@ -63,6 +75,19 @@ export function makeStoreFactory(x: Internals) {
       // A call's state and write-id keys must share a slot for the write script.
       throw invalidOption('codec.hashTag', 'must be true with Redis Cluster');
     }
+    // The value this store last wrote or read for a call, by callSid: `updateCallState` starts
+    // its compare-and-set from it instead of a GET. It is only ever a guess — a value changed
+    // since is a CONFLICT whose reply carries the value now — so a stale entry costs a retry,
+    // never a lost or wrong write. Oldest entries go first past KNOWN_CALLS.
+    const known = new Map<string, string | null>();
+    const remember = (callSid: string, stored: string | null) => {
+      known.delete(callSid);
+      known.set(callSid, stored);
+      if (known.size > KNOWN_CALLS) known.delete(known.keys().next().value as string);
+    };
+    /** After a write applied at `rev`: the value it stored (or null for a delete). */
+    const rememberWrite = (callSid: string, w: Planned, rev: number) =>
+      remember(callSid, w.stored && w.stored[0] + rev + w.command[w.stored[1]]);
     let scripting = true;
     let closed = false;
     const spare: Adapted[] = [];
@@ -190,11 +215,11 @@ export function makeStoreFactory(x: Internals) {
     const stateOf = (stored: string) => x.currentState(codec, stored) ?? codec.decodeRecord(stored).state;
 
     async function writeState(callSid: string, stateJson: string, writeId: string): Promise<Outcome & { retries: number }> {
-      let write = planJson<string[]>('save', [callSid, stateJson, writeId]);
+      let write = planJson<Planned>('save', [callSid, stateJson, writeId]);
       for (let retries = 0; ; retries++) {
-        const outcome = await runWrite(write);
+        const outcome = await runWrite(write.command);
         if (outcome.kind === 'check') {
-          write = planJson('update', [callSid, outcome.stored, stateJson, writeId]).command; // decodes, may be STALE_WRITE
+          write = planJson('update', [callSid, outcome.stored, stateJson, writeId]); // decodes, may be STALE_WRITE
           continue;
         }
         if (outcome.kind === 'conflict') { write = planJson('save', [callSid, stateJson, writeId]); continue; }
@@ -202,6 +227,7 @@ export function makeStoreFactory(x: Internals) {
           throw new CallStateError('STALE_WRITE', `stale write: stored state is newer (${outcome.stored})`);
         }
         if (outcome.kind === 'ended') throw callEnded();
+        if (outcome.kind === 'written') rememberWrite(callSid, write, outcome.rev);
         return { ...outcome, retries };
       }
     }
@@ -229,7 +255,10 @@ export function makeStoreFactory(x: Internals) {
             if (raw == null) return { stored: null, state: null, migratedFrom: null };
             const stored = String(raw);
             const state = x.currentState(codec, stored);
-            if (state !== undefined) return { stored, state, migratedFrom: null };
+            if (state !== undefined) {
+              remember(callSid, stored);
+              return { stored, state, migratedFrom: null };
+            }
             const record = codec.decodeRecord(stored);
             if (record.migratedFrom != null) {
               // Write the upgrade back with a compare-and-set: never lost, never doubled.
@@ -251,6 +280,7 @@ export function makeStoreFactory(x: Internals) {
         const start = Date.now();
         try {
           const argv = planJson<string[]>('delete', [callSid]);
+          known.delete(callSid);
           await bounded(() => send(client, argv));
           metric({ operation: 'delete' }, start);
         } catch (e: any) {
@@ -293,18 +323,52 @@ export function makeStoreFactory(x: Internals) {
         let retries = 0;
         try {
           const result = await bounded(async () => {
-            const getArgv = planJson<string[]>('get', [callSid]);
-            for (; retries <= maxRetries; retries++) {
+            let getArgv: string[] | undefined;
+            const read = async () => {
+              getArgv ??= planJson<string[]>('get', [callSid]);
               const raw = await send(client, getArgv);
-              const stored = raw == null ? null : String(raw);
+              return raw == null ? null : String(raw);
+            };
+            // Start from the value this store knows (one round trip when it is still current).
+            let guessed = known.has(callSid);
+            let stored = guessed ? known.get(callSid)! : await read();
+            for (; retries <= maxRetries; retries++) {
               const current = stored == null ? null : stateOf(stored);
               const next = await fn(current);
-              if (next === undefined) return current;
+              if (next === undefined) {
+                // "Leave it as it is" writes nothing a compare-and-set could check: confirm a guess.
+                if (!guessed) return current;
+                guessed = false;
+                const now = await read();
+                if (now === stored) return current;
+                stored = now; // fn saw an old value: run it again on the stored one (not a retry)
+                retries--;
+                continue;
+              }
               const nextJson = next === null ? null : x.toStateJson(next);
-              const up = planJson<{ command: string[]; state: string | null }>('update', [callSid, stored, nextJson, writeId]);
+              let up: Planned;
+              try {
+                up = planJson('update', [callSid, stored, nextJson, writeId]);
+              } catch (e: any) {
+                // STALE_WRITE against a guess may be the guess's fault: read, and try again.
+                if (!guessed || e?.code !== 'STALE_WRITE') throw e;
+                guessed = false;
+                stored = await read();
+                retries--;
+                continue;
+              }
               const outcome = await runWrite(up.command);
-              // What was written, as read back: the core's normalized state, or the JSON as given.
-              if (outcome.kind === 'written') return nextJson == null ? null : x.fromStateJson(up.state ?? nextJson);
+              if (outcome.kind === 'written') {
+                rememberWrite(callSid, up, outcome.rev);
+                // What was written, as read back: the core's normalized state, or the JSON as given.
+                return nextJson == null ? null : x.fromStateJson(up.state ?? nextJson);
+              }
+              if (outcome.kind === 'conflict') {
+                known.delete(callSid);
+                guessed = false;
+                stored = outcome.current !== undefined ? outcome.current : await read();
+                continue;
+              }
               if (outcome.kind === 'duplicate') return outcome.stored == null ? null : codec.deserializeCallState(outcome.stored);
               if (outcome.kind === 'stale') throw new CallStateError('STALE_WRITE', `stale write: stored state is newer (${outcome.stored})`);
               if (outcome.kind === 'ended') throw callEnded();
@@ -322,8 +386,9 @@ export function makeStoreFactory(x: Internals) {
       async endCall(callSid: string, opts: { keepSeconds?: number } = {}): Promise<void> {
         const start = Date.now();
         try {
-          const write = planJson<string[]>('end', [callSid, String(opts.keepSeconds ?? 300), newId()]);
-          await bounded(() => runWrite(write)); // 'ended' already: nothing to do
+          known.delete(callSid);
+          const write = planJson<Planned>('end', [callSid, String(opts.keepSeconds ?? 300), newId()]);
+          await bounded(() => runWrite(write.command)); // 'ended' already: nothing to do
           metric({ operation: 'end' }, start);
         } catch (e: any) {
           metric({ operation: 'end', success: false }, start);

@@ -1,7 +1,7 @@
 'use strict';
 // The `callstate` loader: picks a core, then builds the public API over it with the shared shim.
-// Order: the platform package (`callstate-<platform>`), the `.node` beside this file (a local
-// build), then the WASM build (`callstate-wasm`, a dependency). Every failure is kept and, if
+// Order: the `.node` beside this file (a local build), the platform package
+// (`callstate-<platform>`), then the WASM build (`callstate-wasm`, a dependency). Every failure is kept and, if
 // nothing loads, thrown as one Error whose `cause` chain lists them all (the napi-rs pattern).
 //
 // CALLSTATE_FORCE_WASM is on only when it is exactly "1": napi-rs once treated any non-empty
@@ -20,22 +20,15 @@ function attempt(label, load) {
   }
 }
 
-function isMusl() {
-  try {
-    return require('node:fs').readFileSync('/usr/bin/ldd', 'utf8').includes('musl');
-  } catch {
-    const header = process.report && process.report.getReport().header;
-    return !(header && header.glibcVersionRuntime);
-  }
-}
-
-/** The napi-rs platform name of this process (`linux-x64-gnu`), or null if none is built. */
-function platformName() {
+/** napi-rs platform names to try for this process, most likely first (`linux-x64-gnu`). */
+function platformNames() {
   const { platform, arch } = process;
-  if (platform === 'linux') return `linux-${arch}-${isMusl() ? 'musl' : 'gnu'}`;
-  if (platform === 'darwin') return `darwin-${arch}`;
-  if (platform === 'win32') return `win32-${arch}-msvc`;
-  return `${platform}-${arch}`;
+  // glibc first, then musl: a wrong-libc build fails to load and the next is tried, which
+  // costs less than detecting the libc (reading /usr/bin/ldd) on every cold start.
+  if (platform === 'linux') return [`linux-${arch}-gnu`, `linux-${arch}-musl`];
+  if (platform === 'darwin') return [`darwin-${arch}`];
+  if (platform === 'win32') return [`win32-${arch}-msvc`];
+  return [`${platform}-${arch}`];
 }
 
 function loadNative() {
@@ -43,11 +36,16 @@ function loadNative() {
     loadErrors.push({ label: 'native', error: new Error('skipped: CALLSTATE_FORCE_WASM=1') });
     return null;
   }
-  const name = platformName();
-  return (
-    attempt(`callstate-${name}`, () => require(`callstate-${name}`)) ||
-    attempt(`./callstate.${name}.node`, () => require(`./callstate.${name}.node`))
-  );
+  const { existsSync } = require('node:fs');
+  for (const name of platformNames()) {
+    // A local build beside this file (the repository, `npm run build`), then the platform package.
+    const local = `./callstate.${name}.node`;
+    const found =
+      (existsSync(`${__dirname}/callstate.${name}.node`) && attempt(local, () => require(local))) ||
+      attempt(`callstate-${name}`, () => require(`callstate-${name}`));
+    if (found) return found;
+  }
+  return null;
 }
 
 function loadWasm() {

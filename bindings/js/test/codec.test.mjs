@@ -358,7 +358,8 @@ describe(`loader (${label})`, () => {
         }`], { cwd: tmp, env: { ...process.env, CALLSTATE_FORCE_WASM: '' } }).toString();
       const { message, chain } = JSON.parse(out);
       assert.match(message, /no core could be loaded/);
-      assert.deepEqual(chain, ['callstate-linux-x64-gnu', './callstate.linux-x64-gnu.node', 'callstate-wasm/raw', '../wasm (repository)']);
+      // No local .node here, so only the platform packages (glibc, then musl) and the WASM builds.
+      assert.deepEqual(chain, ['callstate-linux-x64-gnu', 'callstate-linux-x64-musl', 'callstate-wasm/raw', '../wasm (repository)']);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

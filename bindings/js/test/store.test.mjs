@@ -134,6 +134,38 @@ for (const [kind, connect] of Object.entries(clients)) {
       assert.equal((await s.getCallState(id)).attemptCount, 5);
     });
 
+    test('an update starts from the value the store knows: one round trip, other writers never lost', async () => {
+      const id = sid();
+      const sent = [];
+      const counting = { send: async (args) => {
+        sent.push(args[0]);
+        return redis.call ? redis.call(...args) : redis.sendCommand(args);
+      } };
+      const a = createCallStateStore(counting, { onRedisError: 'throw' });
+      const bump = (cur) => ({ ...cur, attemptCount: cur.attemptCount + 1, lastUpdated: new Date() });
+      await a.saveCallState(id, state(id));
+      sent.length = 0;
+      await a.updateCallState(id, bump);
+      assert.deepEqual(sent, ['EVALSHA'], 'no GET: the saved value was known');
+      // Another writer changes it behind a's back: a's guess conflicts, and the reply has the value.
+      await store.updateCallState(id, (cur) => ({ ...cur, attemptCount: 10, lastUpdated: new Date() }));
+      sent.length = 0;
+      assert.equal((await a.updateCallState(id, bump)).attemptCount, 11);
+      assert.deepEqual(sent, ['EVALSHA', 'EVALSHA']);
+      // "Leave it" on a guess is checked against the stored value before it is answered.
+      await store.updateCallState(id, (cur) => ({ ...cur, stage: 'ASK_ACTION', lastUpdated: new Date() }));
+      assert.equal((await a.updateCallState(id, () => undefined)).stage, 'ASK_ACTION');
+      // Deleted behind its back: the function runs again and sees that there is no state.
+      cli('DEL', `call_state:${id}`);
+      const seen = [];
+      await a.updateCallState(id, (cur) => {
+        seen.push(cur);
+        return cur === null ? state(id, { lastUpdated: new Date() }) : bump(cur);
+      });
+      assert.equal(seen.at(-1), null);
+      assert.equal((await store.getCallState(id)).attemptCount, 0);
+    });
+
     test('replayed webhooks (same idempotency key) change nothing; 20 concurrent replays apply once', async () => {
       const id = sid();
       await store.saveCallState(id, state(id));
