@@ -62,6 +62,13 @@ fn string_end(b: &[u8], mut i: usize) -> usize {
 /// Text that is not JSON is `INVALID_JSON`; JSON that is not an object is `INVALID_FIELD` at
 /// `path`. Duplicate keys are all returned; callers apply them in order, so the last wins.
 pub(crate) fn object<'a>(text: &'a str, path: &str) -> Result<RawMembers<'a>, Error> {
+    // Anything but an object is refused before the parser sees it: its "invalid type" messages
+    // would format numbers (and pull float printing into the WASM build).
+    let first = text.bytes().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+    if first != Some(b'{') {
+        serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(Error::json)?;
+        return Err(Error::field(path, "must be a JSON object"));
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let members = match de.deserialize_map(MembersVisitor) {
         Ok(members) => members,
@@ -295,9 +302,8 @@ pub(crate) fn distinct(keys: &[&str]) -> bool {
     if hashes.windows(2).all(|w| w[0] != w[1]) {
         return true;
     }
-    let mut sorted = keys.to_vec();
-    sorted.sort_unstable();
-    sorted.windows(2).all(|w| w[0] != w[1])
+    // Two hashes collided: compare the keys pairwise (rare, so the quadratic cost is fine).
+    (1..n).all(|i| keys[..i].iter().all(|k| *k != keys[i]))
 }
 
 fn fnv1a(s: &str) -> u64 {
