@@ -8,11 +8,12 @@
 //                                      folder) and checks that every part ran and that its
 //                                      output is well formed — no timing is ever asserted
 //   --out DIR        where latest.json goes (full run default: bench/results)
-//   --only a,b       run only these parts (codec, scaling, startup, memory, cargo, store, load)
+//   --only a,b       run only these parts (codec, scaling, startup, memory, cargo, store, load);
+//                    the others are kept from the last latest.json in --out
 //   --no-docs        do not rewrite BENCHMARKS.md and the charts
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,6 +156,15 @@ const latest = {
   detail: { codec: r.codec ?? null, store: r.store ?? null, load: r.load ?? null },
   errors: Object.fromEntries(Object.entries(r).filter(([, v]) => v?.error).map(([k, v]) => [k, v.error])),
 };
+// A partial run (--only) updates its parts in the last full report and keeps the others.
+const previousFile = join(outDir, 'latest.json');
+if (opts.only && !smoke && existsSync(previousFile)) {
+  const prev = JSON.parse(readFileSync(previousFile, 'utf8'));
+  for (const k of ['codec', 'store', 'size', 'start', 'load', 'memory', 'scaling', 'cargo']) latest[k] ??= prev[k] ?? null;
+  for (const k of ['codec', 'store', 'load']) latest.detail[k] ??= prev.detail?.[k] ?? null;
+  latest.partial = { ran: only, othersFrom: prev.partial?.othersFrom ?? prev.generatedAt };
+  log(`partial run: ${only.join(', ')} updated; the other parts are from ${latest.partial.othersFrom}`);
+}
 if (latest.build.treeRebuiltDuringRun) log('note: the work tree was rebuilt during the run; the bench measured its snapshot from the start');
 writeJson(join(outDir, 'latest.json'), latest);
 log(`wrote ${join(outDir, 'latest.json')} in ${latest.seconds}s`);

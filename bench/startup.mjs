@@ -1,6 +1,7 @@
 // Size and start-up (issue 6): the WASM module's gzipped size, the `.node` size, both packages'
 // `npm pack` sizes, and cold-start costs measured in fresh Node processes (median of 20 each):
 //   requireMs            `require('callstate')` (bindings/node, the napi module)
+//   requireFloorMs       the first `require` of a JSON file: what any package's cold require pays
 //   wasmInstantiateMs    `require('callstate-wasm')` (glue + compile + instantiate + shim)
 //   forceWasmRequireMs   `require('callstate')` with CALLSTATE_FORCE_WASM=1 (the Node fallback)
 //   wasmCompileMs        `new WebAssembly.Module(bytes)` alone (bytes already read)
@@ -62,6 +63,8 @@ const size = {
 const probe = (body) => `const t0 = performance.now(); ${body}; process.stdout.write(String(performance.now() - t0));`;
 const cases = {
   requireMs: { code: probe(`require(${JSON.stringify(PACKAGES.native)})`) },
+  // The floor under every first require: Node's module loader warming up on a JSON file.
+  requireFloorMs: { code: probe(`require(${JSON.stringify(join(PACKAGES.native, 'package.json'))})`) },
   wasmInstantiateMs: { code: probe(`require(${JSON.stringify(PACKAGES.wasm)})`) },
   forceWasmRequireMs: { code: probe(`require(${JSON.stringify(PACKAGES.native)})`), env: { CALLSTATE_FORCE_WASM: '1' } },
   wasmCompileMs: {
