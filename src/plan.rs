@@ -21,13 +21,13 @@ pub type Command = Vec<String>;
 /// How many applied write ids are remembered per call.
 pub const WRITE_IDS_KEPT: usize = 8;
 
-/// The write script: save (blind, stale-checked) or compare-and-set, exactly once.
-pub const WRITE_SCRIPT: &str = r#"-- callstate write v2. KEYS: state, write ids, end marker.
--- ARGV: mode (save|cas|end), body after the rev digits ('' = delete), lastUpdated, ttl,
+/// The write script: save (blind, stale-checked), compare-and-set, end or delete, exactly once.
+pub const WRITE_SCRIPT: &str = r#"-- callstate write v3. KEYS: state, write ids, end marker.
+-- ARGV: mode (save|cas|end|del), body after the rev digits ('' = delete), lastUpdated, ttl,
 --       write id, guard ('' = absent, 'r'..rev, 'v'..whole value)
 local cur = redis.call('GET', KEYS[1])
 if redis.call('LPOS', KEYS[2], ARGV[5]) then return {'DUP', cur} end
-if redis.call('EXISTS', KEYS[3]) == 1 then return {'ENDED', cur} end
+if ARGV[1] ~= 'del' and redis.call('EXISTS', KEYS[3]) == 1 then return {'ENDED', cur} end
 local rev = string.match(cur or '', '^{"schemaVersion":3,"rev":(%d+),')
 if ARGV[1] == 'cas' then
   local g, ok = ARGV[6], false
@@ -59,7 +59,7 @@ return {'OK', nrev}
 "#;
 
 /// SHA1 of [`WRITE_SCRIPT`], for `EVALSHA` (checked by a test).
-pub const WRITE_SCRIPT_SHA1: &str = "800953e6ceabc437c47d8b1ab88c9e2a25feaad6";
+pub const WRITE_SCRIPT_SHA1: &str = "586dbaa9d0543eb360255cdca2f6ffaca5648cdd";
 
 /// The extend script: `TTL`, the SPEC §6 rule, `EXPIRE`, in one step.
 pub const EXTEND_SCRIPT: &str = r#"-- callstate extend v2. KEYS: state, write ids, end marker. ARGV: add, max
@@ -118,6 +118,8 @@ pub enum WriteMode {
     Cas,
     /// Mark the call ended and shorten its TTL to `ttl` (Twilio's final status callback).
     End,
+    /// Delete the state, ended or not.
+    Del,
 }
 
 /// What a write did, read from the script's reply (or decided by [`Write::decide`]).
@@ -184,10 +186,11 @@ impl Codec {
         Ok(vec!["GET".into(), self.state_key(call_sid)?])
     }
 
-    /// `DEL` of a call's state (its write ids stay until they expire, so a resent earlier write
-    /// is still recognised).
-    pub fn plan_delete(&self, call_sid: &str) -> Result<Command, Error> {
-        Ok(vec!["DEL".into(), self.state_key(call_sid)?])
+    /// Deletes a call's state, exactly once: a resent delete (a client resending after a
+    /// reconnect) is recognised by its write id and cannot remove a state written since. Its
+    /// write ids stay until they expire, so a resent earlier write is still recognised too.
+    pub fn plan_delete(&self, call_sid: &str, write_id: &str) -> Result<Write, Error> {
+        self.write(call_sid, None, WriteMode::Del, String::new(), write_id)
     }
 
     /// The atomic TTL extension; the reply is the new TTL or nil.
@@ -326,6 +329,7 @@ impl Write {
             "save" => WriteMode::Save,
             "cas" => WriteMode::Cas,
             "end" => WriteMode::End,
+            "del" => WriteMode::Del,
             _ => return None,
         };
         (ours && n == "3").then_some(())?;
@@ -388,7 +392,7 @@ impl Write {
         if applied {
             return FallbackStep::Done { outcome: Outcome::Duplicate { stored: stored() } };
         }
-        if ended {
+        if ended && self.mode != WriteMode::Del {
             return FallbackStep::Done { outcome: Outcome::Ended { stored: stored() } };
         }
         let rev = cur.and_then(prefix_rev);
@@ -436,6 +440,7 @@ impl Write {
                     }
                 }
             }
+            WriteMode::Del => {}
         }
         let now = time.0.saturating_mul(1_000_000).saturating_add(time.1);
         let new_rev = rev.map_or(now, |r| now.max(r + 1));
@@ -472,6 +477,7 @@ impl Write {
             WriteMode::Save => "save",
             WriteMode::Cas => "cas",
             WriteMode::End => "end",
+            WriteMode::Del => "del",
         };
         [
             self.key.clone(),
@@ -671,6 +677,17 @@ mod tests {
                 assert_eq!(rev, 42);
                 assert_eq!(commands[0], ["SET", "call_state:CA1:end", "1", "EX", "300"]);
                 assert_eq!(commands[1], ["EXPIRE", "call_state:CA1", "300"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        // A delete applies once (a resend is a duplicate) and also after the end.
+        let del = codec.plan_delete("CA1", "w6").unwrap();
+        let dup = Outcome::Duplicate { stored: None };
+        assert_eq!(del.decide(None, true, false, time), FallbackStep::Done { outcome: dup });
+        match del.decide(Some(&stored), false, true, time) {
+            FallbackStep::Exec { commands, .. } => {
+                assert_eq!(commands[0], ["DEL", "call_state:CA1"]);
+                assert_eq!(commands[1], ["LPUSH", "call_state:CA1:w", "w6"]);
             }
             other => panic!("{other:?}"),
         }

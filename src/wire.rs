@@ -90,7 +90,8 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 ///
 /// | op | args | result |
 /// |---|---|---|
-/// | `get`, `delete` | sid | argv |
+/// | `get` | sid | argv |
+/// | `delete` | sid, write id | [`Planned`] |
 /// | `keys` | sid | `{key, ids, end}`: the state, write-id and end-marker keys |
 /// | `extend` | sid, seconds | argv (`EVALSHA`) |
 /// | `save` | sid, state JSON, write id | [`Planned`] |
@@ -119,7 +120,7 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
             let key = c.state_key(s(0))?;
             to_json(&Keys { ids: keys::write_ids_key(&key), end: keys::end_key(&key), key })
         }
-        "delete" => to_json(&c.plan_delete(s(0))?),
+        "delete" => planned(&c.plan_delete(s(0), s(1))?, None),
         "extend" => to_json(&c.plan_extend(s(0), num(1))?),
         "save" => {
             let (body, state) = body(c, s(1))?;

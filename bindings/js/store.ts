@@ -278,10 +278,15 @@ export function makeStoreFactory(x: Internals) {
 
       async deleteCallState(callSid: string): Promise<void> {
         const start = Date.now();
+        const writeId = newId();
         try {
-          const argv = planJson<string[]>('delete', [callSid]);
           known.delete(callSid);
-          await bounded(() => send(client, argv));
+          // A delete through the write script: a resend (after a reconnect) is recognised by its
+          // write id, so it cannot remove a state saved in between.
+          const del = planJson<Planned>('delete', [callSid, writeId]);
+          await bounded(async () => {
+            while ((await runWrite(del.command)).kind === 'conflict') { /* WATCH lost a race: again */ }
+          });
           metric({ operation: 'delete' }, start);
         } catch (e: any) {
           metric({ operation: 'delete', success: false }, start);

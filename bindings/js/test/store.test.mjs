@@ -166,6 +166,27 @@ for (const [kind, connect] of Object.entries(clients)) {
       assert.equal((await store.getCallState(id)).attemptCount, 0);
     });
 
+    test('a delete resent after a later save removes nothing', async () => {
+      const id = sid();
+      const call = (args) => (redis.call ? redis.call(...args) : redis.sendCommand(args));
+      let between = async () => {};
+      const resending = { send: async (args) => {
+        const first = await call(args);
+        if (args[0] === 'EVALSHA' && args[6] === 'del') {
+          await between(); // another webhook saves before the resend arrives
+          assert.equal((await call(args))[0], 'DUP');
+        }
+        return first;
+      } };
+      const s = createCallStateStore(resending, { onRedisError: 'throw' });
+      await s.saveCallState(id, state(id));
+      between = () => store.saveCallState(id, state(id, { stage: 'ASK_ACTION', lastUpdated: new Date() }));
+      await s.deleteCallState(id);
+      assert.equal((await store.getCallState(id)).stage, 'ASK_ACTION', 'the resend deleted nothing');
+      await store.deleteCallState(id);
+      assert.equal(await store.getCallState(id), null);
+    });
+
     test('replayed webhooks (same idempotency key) change nothing; 20 concurrent replays apply once', async () => {
       const id = sid();
       await store.saveCallState(id, state(id));
@@ -291,6 +312,8 @@ describe(`scripting refused: WATCH/MULTI fallback (${backend})`, () => {
     await store.endCall(id, { keepSeconds: 30 });
     await assert.rejects(store.updateCallState(id, (s) => ({ ...s, lastUpdated: new Date() })), (e) => e.code === 'STALE_WRITE');
     assert.ok(Number(cli('TTL', `call_state:${id}`)) <= 30);
+    await store.deleteCallState(id); // a delete goes through even after the end
+    assert.equal(await store.getCallState(id), null);
     await Promise.all([...stores, store].map((s) => s.close()));
     conns.forEach((c) => c.disconnect()); main.disconnect();
   });
