@@ -84,6 +84,18 @@ pub struct Body {
     ttl: u32,
 }
 
+/// Puts a key's remaining TTL back, only while the key still holds the value given (`migrate`
+/// in the CLI: the store's write-back set the stage's TTL). Replies 1 when set, 0 when the value
+/// changed meanwhile (a webhook wrote, and its TTL is the right one).
+pub const KEEP_TTL_SCRIPT: &str = r#"-- callstate keep-ttl v1. KEYS: state, write ids, end marker. ARGV: value, pttl ms (-1: none)
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == '-1' then redis.call('PERSIST', KEYS[1]) return 1 end
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+"#;
+
+/// SHA1 of [`KEEP_TTL_SCRIPT`] (checked by a test).
+pub const KEEP_TTL_SCRIPT_SHA1: &str = "bd9ece1305fe92bd5a662561aadad3fa36d896ad";
+
 /// A planned write: what the store sends, by script or by the `WATCH` fallback. Its
 /// [`Write::evalsha`] command carries every field, so the command alone stands for the write
 /// ([`Write::from_command`]).
@@ -219,6 +231,17 @@ impl Codec {
             last_updated: Timestamp::parse(form.last_updated, "lastUpdated")?,
             ttl: self.stage_ttl(form.stage),
         })
+    }
+
+    /// Restores `pttl_ms` (negative: no expiry) on the state key `key`, only while it holds
+    /// `value` ([`KEEP_TTL_SCRIPT`]). `key` must be one of this codec's state keys.
+    pub fn plan_keep_ttl(&self, key: &str, value: &str, pttl_ms: i64) -> Result<Command, Error> {
+        if !self.is_state_key(key) {
+            return Err(Error::field("key", "not a call state key of this codec"));
+        }
+        let pttl = if pttl_ms < 0 { "-1".to_string() } else { pttl_ms.max(1).to_string() };
+        let (ids, end) = (keys::write_ids_key(key), keys::end_key(key));
+        Ok(evalsha(KEEP_TTL_SCRIPT_SHA1, [key.to_string(), ids, end, value.to_string(), pttl]))
     }
 
     /// A blind save of `state`, refused on the server if the stored state is newer.
@@ -542,6 +565,7 @@ pub fn eval_fallback(command: &[String]) -> Option<Command> {
     let script = match command.get(1)?.as_str() {
         WRITE_SCRIPT_SHA1 => WRITE_SCRIPT,
         EXTEND_SCRIPT_SHA1 => EXTEND_SCRIPT,
+        KEEP_TTL_SCRIPT_SHA1 => KEEP_TTL_SCRIPT,
         _ => return None,
     };
     (command.first()? == "EVALSHA").then(|| {
@@ -560,6 +584,8 @@ mod tests {
     fn script_hashes_match_their_text() {
         assert_eq!(sha1_smol::Sha1::from(WRITE_SCRIPT).digest().to_string(), WRITE_SCRIPT_SHA1);
         assert_eq!(sha1_smol::Sha1::from(EXTEND_SCRIPT).digest().to_string(), EXTEND_SCRIPT_SHA1);
+        let keep = sha1_smol::Sha1::from(KEEP_TTL_SCRIPT).digest().to_string();
+        assert_eq!(keep, KEEP_TTL_SCRIPT_SHA1);
     }
 
     fn sample() -> CallState {
@@ -591,6 +617,18 @@ mod tests {
         let w = codec.plan_save("CA1", codec.body(&sample()).unwrap(), "w1").unwrap();
         assert_eq!(w.evalsha()[Write::BODY_ARG], w.body);
         assert_eq!(w.value(7).unwrap(), format!("{REV_PREFIX}7{}", w.evalsha()[Write::BODY_ARG]));
+    }
+
+    #[test]
+    fn keep_ttl_is_planned_for_state_keys_only() {
+        let codec = Codec::default();
+        let cmd = codec.plan_keep_ttl("call_state:CA1", "v", 1500).unwrap();
+        assert_eq!(&cmd[..4], ["EVALSHA", KEEP_TTL_SCRIPT_SHA1, "3", "call_state:CA1"]);
+        assert_eq!(&cmd[6..], ["v", "1500"]);
+        assert_eq!(codec.plan_keep_ttl("call_state:CA1", "v", -1).unwrap()[7], "-1");
+        assert_eq!(codec.plan_keep_ttl("call_state:CA1", "v", 0).unwrap()[7], "1");
+        assert!(codec.plan_keep_ttl("other:CA1", "v", 10).is_err());
+        assert_eq!(eval_fallback(&cmd).unwrap()[1], KEEP_TTL_SCRIPT);
     }
 
     #[test]

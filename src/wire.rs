@@ -101,6 +101,7 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `fallbackReads` | write command JSON | argv list |
 /// | `decide` | write command JSON, stored or null, applied, TIME seconds, µs, ended (`"1"`/`"0"`) | [`plan::FallbackStep`] |
 /// | `evalFallback` | argv JSON | argv or null |
+/// | `keepTtl` | state key, value, pttl ms (negative: none) | argv (`EVALSHA`; 1 set, 0 value changed) |
 /// | `scan` | cursor, pattern or null | argv |
 /// | `isStateKey` | key | bool |
 /// | `hashTag` | — | bool: whether every key of a call shares a cluster slot |
@@ -141,6 +142,7 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
             let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
             to_json(&plan::eval_fallback(&argv))
         }
+        "keepTtl" => to_json(&c.plan_keep_ttl(s(0), s(1), num(2) as i64)?),
         "scan" => to_json(&c.plan_scan(s(0), arg(1))),
         "isStateKey" => to_json(&c.is_state_key(s(0))),
         "hashTag" => to_json(&c.options().hash_tag),

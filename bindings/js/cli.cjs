@@ -214,10 +214,8 @@ async function scan(ctx) {
 // codec.decodeRecord; pass 2 (--apply) reads each old one through store.getCallState, which
 // writes the v3 upgrade back with a compare-and-set, so a webhook writing at the same moment is
 // never overwritten. That write sets the stage's TTL (SPEC §7), so the key's remaining TTL from
-// pass 1 is put back afterwards — only while the value is still the migrated one.
-const KEEP_TTL = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[2] == '-1' then redis.call('PERSIST', KEYS[1]) return 1 end
-return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
+// pass 1 is put back afterwards — only while the value is still the migrated one (the core's
+// `keepTtl` plan).
 
 async function migrate(ctx) {
   const { codec, store, send, opts } = ctx;
@@ -298,9 +296,14 @@ async function migrateOne(ctx, item) {
   // Ours only if it holds exactly the migrated state; otherwise a webhook wrote in between, and
   // its TTL is the right one.
   if (codec.serializeCallState(record.state) !== codec.serializeCallState(state)) return 'changedMeanwhile';
-  const left = item.pttlMs < 0 ? '-1' : String(Math.max(1, item.pttlMs - (Date.now() - item.seenAt)));
+  const left = item.pttlMs < 0 ? -1 : item.pttlMs - (Date.now() - item.seenAt);
+  const { plan } = ctx.cs[Symbol.for('callstate.internals')];
+  const keep = JSON.parse(plan(codec, 'keepTtl', [item.key, String(now), String(left)]));
   try {
-    await send(['EVAL', KEEP_TTL, '1', item.key, String(now), left]);
+    await send(keep).catch((e) => {
+      if (!/NOSCRIPT/.test(e?.message)) throw e;
+      return send(JSON.parse(plan(codec, 'evalFallback', [JSON.stringify(keep)])));
+    });
   } catch {
     return 'ttl'; // scripting refused (Lua blocked by ACL): the value is v3, its TTL the stage's
   }
