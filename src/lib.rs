@@ -20,6 +20,7 @@ mod keys;
 mod migrate;
 mod options;
 pub mod plan;
+mod scripts;
 mod state;
 mod time;
 mod ttl;

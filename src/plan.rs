@@ -12,6 +12,11 @@ use crate::canonical::Form;
 use crate::codec::{Codec, REV_PREFIX};
 use crate::error::Error;
 use crate::keys;
+pub use crate::scripts::{
+    EXTEND_SCRIPT, EXTEND_SCRIPT_SHA1, KEEP_TTL_SCRIPT, KEEP_TTL_SCRIPT_SHA1, WRITE_SCRIPT,
+    WRITE_SCRIPT_SHA1, eval_fallback,
+};
+use crate::scripts::{eval, evalsha};
 use crate::state::CallState;
 use crate::time::Timestamp;
 
@@ -21,60 +26,6 @@ pub type Command = Vec<String>;
 /// How many applied write ids are remembered per call.
 pub const WRITE_IDS_KEPT: usize = 8;
 
-/// The write script: save (blind, stale-checked), compare-and-set, end or delete, exactly once.
-pub const WRITE_SCRIPT: &str = r#"-- callstate write v3. KEYS: state, write ids, end marker.
--- ARGV: mode (save|cas|end|del), body after the rev digits ('' = delete), lastUpdated, ttl,
---       write id, guard ('' = absent, 'r'..rev, 'v'..whole value)
-local cur = redis.call('GET', KEYS[1])
-if redis.call('LPOS', KEYS[2], ARGV[5]) then return {'DUP', cur} end
-if ARGV[1] ~= 'del' and redis.call('EXISTS', KEYS[3]) == 1 then return {'ENDED', cur} end
-local rev = string.match(cur or '', '^{"schemaVersion":3,"rev":(%d+),')
-if ARGV[1] == 'cas' then
-  local g, ok = ARGV[6], false
-  if g == '' then ok = not cur
-  elseif string.sub(g, 1, 1) == 'r' then ok = rev == string.sub(g, 2)
-  else ok = cur == string.sub(g, 2) end
-  if not ok then return {'CONFLICT', cur} end
-elseif ARGV[1] == 'save' and cur then
-  local lu = string.match(cur, '^{"schemaVersion":3,"rev":%d+,"lastUpdated":"([^"]*)"')
-  if not lu then return {'CHECK', cur} end
-  if ARGV[3] < lu then return {'STALE', lu} end
-end
-local nrev = rev or '0'
-if ARGV[1] == 'end' then
-  redis.call('SET', KEYS[3], '1', 'EX', ARGV[4])
-  if cur then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
-else
-  local t = redis.call('TIME')
-  local n = tonumber(t[1]) * 1000000 + tonumber(t[2])
-  if rev and tonumber(rev) + 1 > n then n = tonumber(rev) + 1 end
-  nrev = string.format('%.0f', n)
-  if ARGV[2] == '' then redis.call('DEL', KEYS[1])
-  else redis.call('SET', KEYS[1], '{"schemaVersion":3,"rev":' .. nrev .. ARGV[2], 'EX', ARGV[4]) end
-end
-redis.call('LPUSH', KEYS[2], ARGV[5])
-redis.call('LTRIM', KEYS[2], 0, 7)
-redis.call('EXPIRE', KEYS[2], ARGV[4])
-return {'OK', nrev}
-"#;
-
-/// SHA1 of [`WRITE_SCRIPT`], for `EVALSHA` (checked by a test).
-pub const WRITE_SCRIPT_SHA1: &str = "586dbaa9d0543eb360255cdca2f6ffaca5648cdd";
-
-/// The extend script: `TTL`, the SPEC §6 rule, `EXPIRE`, in one step.
-pub const EXTEND_SCRIPT: &str = r#"-- callstate extend v2. KEYS: state, write ids, end marker. ARGV: add, max
-if redis.call('EXISTS', KEYS[3]) == 1 then return false end
-local cur = redis.call('TTL', KEYS[1])
-if cur <= 0 then return false end
-local n = math.max(math.min(cur + tonumber(ARGV[1]), tonumber(ARGV[2])), cur)
-redis.call('EXPIRE', KEYS[1], n)
-redis.call('EXPIRE', KEYS[2], n)
-return n
-"#;
-
-/// SHA1 of [`EXTEND_SCRIPT`] (checked by a test).
-pub const EXTEND_SCRIPT_SHA1: &str = "df0167d0de6d7db4b2114d72998b66390cc20a2c";
-
 /// A state as a write carries it: the stored text after the revision digits, and what the
 /// plans read from the state ([`Codec::body`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,18 +34,6 @@ pub struct Body {
     last_updated: Timestamp,
     ttl: u32,
 }
-
-/// Puts a key's remaining TTL back, only while the key still holds the value given (`migrate`
-/// in the CLI: the store's write-back set the stage's TTL). Replies 1 when set, 0 when the value
-/// changed meanwhile (a webhook wrote, and its TTL is the right one).
-pub const KEEP_TTL_SCRIPT: &str = r#"-- callstate keep-ttl v1. KEYS: state, write ids, end marker. ARGV: value, pttl ms (-1: none)
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[2] == '-1' then redis.call('PERSIST', KEYS[1]) return 1 end
-return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-"#;
-
-/// SHA1 of [`KEEP_TTL_SCRIPT`] (checked by a test).
-pub const KEEP_TTL_SCRIPT_SHA1: &str = "bd9ece1305fe92bd5a662561aadad3fa36d896ad";
 
 /// A planned write: what the store sends, by script or by the `WATCH` fallback. Its
 /// [`Write::evalsha`] command carries every field, so the command alone stands for the write
@@ -545,48 +484,9 @@ fn prefix_last_updated(v: &str) -> Option<&str> {
     rest.split('"').next()
 }
 
-fn evalsha<const N: usize>(sha: &str, args: [String; N]) -> Command {
-    script_command("EVALSHA", sha, args)
-}
-
-fn eval<const N: usize>(script: &str, args: [String; N]) -> Command {
-    script_command("EVAL", script, args)
-}
-
-fn script_command<const N: usize>(verb: &str, script: &str, args: [String; N]) -> Command {
-    let mut cmd = Vec::with_capacity(N + 3);
-    cmd.extend([verb.to_string(), script.to_string(), "3".to_string()]);
-    cmd.extend(args);
-    cmd
-}
-
-/// The `EVAL` form of an `EVALSHA` command this module planned (after a `NOSCRIPT` reply).
-pub fn eval_fallback(command: &[String]) -> Option<Command> {
-    let script = match command.get(1)?.as_str() {
-        WRITE_SCRIPT_SHA1 => WRITE_SCRIPT,
-        EXTEND_SCRIPT_SHA1 => EXTEND_SCRIPT,
-        KEEP_TTL_SCRIPT_SHA1 => KEEP_TTL_SCRIPT,
-        _ => return None,
-    };
-    (command.first()? == "EVALSHA").then(|| {
-        let mut cmd = command.to_vec();
-        cmd[0] = "EVAL".into();
-        cmd[1] = script.into();
-        cmd
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn script_hashes_match_their_text() {
-        assert_eq!(sha1_smol::Sha1::from(WRITE_SCRIPT).digest().to_string(), WRITE_SCRIPT_SHA1);
-        assert_eq!(sha1_smol::Sha1::from(EXTEND_SCRIPT).digest().to_string(), EXTEND_SCRIPT_SHA1);
-        let keep = sha1_smol::Sha1::from(KEEP_TTL_SCRIPT).digest().to_string();
-        assert_eq!(keep, KEEP_TTL_SCRIPT_SHA1);
-    }
 
     fn sample() -> CallState {
         let json = r#"{"callSid":"CA1","stage":"ASK_ACTION","attemptCount":0,"lastUpdated":"2024-03-15T14:30:22.000Z","language":"es"}"#;
