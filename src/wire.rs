@@ -1,4 +1,5 @@
-//! The string surface both JS bindings forward verbatim: JSON text in, JSON text out.
+//! The string surface both JS bindings forward verbatim: JSON text in, JSON text out (or, for
+//! text already in written form, no text back: [`encode`], [`decode`]).
 //!
 //! Keeping it here (not in each binding) means the napi and WASM packages cannot drift: a
 //! binding converts its arguments to `&str`/numbers, calls one of these, and hands the text back

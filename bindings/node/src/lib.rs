@@ -11,8 +11,9 @@ mod convert;
 
 use convert::JsResult;
 
-/// A configured codec. Every method takes and returns strings (JSON text where structured),
-/// exactly like the WASM build's `RawCodec`; errors are `Error`s with `code` and `path`.
+/// A configured codec. Every method takes strings (JSON text where structured) and returns
+/// strings — or, on the fast path, nothing (`encode`) or an offset (`decode`) — exactly like the
+/// WASM build's `RawCodec`; errors are `Error`s with `code` and `path`.
 #[napi(js_name = "RawCodec")]
 pub struct RawCodec {
     codec: Codec,

@@ -2,8 +2,8 @@
 //! defaults and validation live in the core. The public API is built over [`RawCodec`] by the
 //! shared shim (`bindings/js`), the same shim that wraps the napi build.
 //!
-//! States cross as strings both ways (SPEC §12): JSON text in, JSON text out, `JSON.parse` on
-//! the JS side. A panic here traps (`RuntimeError: unreachable`): a JS exception, never an abort.
+//! States cross as strings both ways (SPEC §12): JSON text in (read by one `encodeInto`, see
+//! [`convert`]), JSON text out, `JSON.parse` on the JS side. A panic here traps (`RuntimeError: unreachable`): a JS exception, never an abort.
 
 use callstate::{Codec, wire};
 use js_sys::JsString;
@@ -13,8 +13,9 @@ mod convert;
 
 use convert::JsResult;
 
-/// A configured codec. Every method takes and returns strings (JSON text where structured),
-/// exactly like the napi build's `RawCodec`; errors are `Error`s with `code` and `path`.
+/// A configured codec. Every method takes strings (JSON text where structured) and returns
+/// strings — or, on the fast path, nothing (`encode`) or an offset (`decode`) — exactly like the
+/// napi build's `RawCodec`; errors are `Error`s with `code` and `path`.
 #[wasm_bindgen(js_name = RawCodec)]
 pub struct RawCodec {
     codec: Codec,
