@@ -334,8 +334,10 @@ export function makeStoreFactory(x: Internals) {
               const raw = await send(client, getArgv);
               return raw == null ? null : String(raw);
             };
-            // Start from the value this store knows (one round trip when it is still current).
-            let guessed = known.has(callSid);
+            // Start from the value this store knows (one round trip when it is still current). A
+            // stale guess costs one of the retries, so with none allowed there is no guess: fn
+            // runs at most 1 + maxRetries times either way (SPEC §2).
+            let guessed = maxRetries > 0 && known.has(callSid);
             let stored = guessed ? known.get(callSid)! : await read();
             for (; retries <= maxRetries; retries++) {
               const current = stored == null ? null : stateOf(stored);
@@ -346,8 +348,7 @@ export function makeStoreFactory(x: Internals) {
                 guessed = false;
                 const now = await read();
                 if (now === stored) return current;
-                stored = now; // fn saw an old value: run it again on the stored one (not a retry)
-                retries--;
+                stored = now; // fn saw an old value: run it again on the stored one
                 continue;
               }
               const nextJson = next === null ? null : x.toStateJson(next);
@@ -359,7 +360,6 @@ export function makeStoreFactory(x: Internals) {
                 if (!guessed || e?.code !== 'STALE_WRITE') throw e;
                 guessed = false;
                 stored = await read();
-                retries--;
                 continue;
               }
               const outcome = await runWrite(up.command);

@@ -152,6 +152,11 @@ for (const [kind, connect] of Object.entries(clients)) {
       sent.length = 0;
       assert.equal((await a.updateCallState(id, bump)).attemptCount, 11);
       assert.deepEqual(sent, ['EVALSHA', 'EVALSHA']);
+      // With no retries allowed there is no guess: fn runs once, on the stored value.
+      await store.updateCallState(id, (cur) => ({ ...cur, attemptCount: 20, lastUpdated: new Date() }));
+      let runs = 0;
+      const once = await a.updateCallState(id, (cur) => { runs++; return bump(cur); }, { maxRetries: 0 });
+      assert.deepEqual([once.attemptCount, runs], [21, 1]);
       // "Leave it" on a guess is checked against the stored value before it is answered.
       await store.updateCallState(id, (cur) => ({ ...cur, stage: 'ASK_ACTION', lastUpdated: new Date() }));
       assert.equal((await a.updateCallState(id, () => undefined)).stage, 'ASK_ACTION');
