@@ -30,23 +30,9 @@ const STATE_FIELDS: [(&str, bool); 10] = [
     ("\"language\"", true),
 ];
 
-/// Names that are never kept verbatim at the top level.
-const STATE_NAMES: [&str; 14] = [
-    "lastUpdated",
-    "callSid",
-    "stage",
-    "attemptCount",
-    "clientId",
-    "jobNumber",
-    "actionType",
-    "actionValue",
-    "jobData",
-    "language",
-    "schemaVersion",
-    "rev",
-    "action",
-    "compressed",
-];
+/// Top-level names the codec reads (as record metadata or for a migration) besides
+/// [`STATE_FIELDS`]: never kept verbatim either.
+const STATE_RESERVED: [&str; 4] = ["\"schemaVersion\"", "\"rev\"", "\"action\"", "\"compressed\""];
 
 /// `jobData` fields in the order the codec writes them, and whether each is required.
 const JOB_FIELDS: [(&str, bool); 6] = [
@@ -57,9 +43,6 @@ const JOB_FIELDS: [(&str, bool); 6] = [
     ("\"updatedDate\"", false),
     ("\"scheduledDate\"", false),
 ];
-
-const JOB_NAMES: [&str; 6] =
-    ["id", "jobNumber", "status", "createdDate", "updatedDate", "scheduledDate"];
 
 /// What the plans read from state JSON in encoded form (the string bodies of two fields).
 pub(crate) struct Form<'a> {
@@ -73,7 +56,9 @@ pub(crate) struct Form<'a> {
 /// `text[1..]`: state JSON already in the form the codec writes.
 pub(crate) fn encoded_form<'a>(c: &Codec, text: &'a str) -> Option<Form<'a>> {
     let value_len = text.len() + crate::wire::ENCODED_HEAD.len() - 1;
-    if !fits(c, value_len) || json::check_depth(text).is_err() {
+    let compressing =
+        c.options().compression.as_ref().is_some_and(|z| value_len > z.threshold_bytes);
+    if value_len > c.options().max_bytes || compressing || json::check_depth(text).is_err() {
         return None;
     }
     let members = json::object(text, "").ok()?;
@@ -87,7 +72,7 @@ pub(crate) fn encoded_form<'a>(c: &Codec, text: &'a str) -> Option<Form<'a>> {
 /// For a stored value whose decoded state JSON is `{` + `stored[at..]` (a current, canonical
 /// v3 value), `Some(at)`.
 pub(crate) fn stored_tail(c: &Codec, stored: &str) -> Option<usize> {
-    if !fits(c, stored.len()) || json::check_depth(stored).is_err() {
+    if stored.len() > c.options().max_bytes || json::check_depth(stored).is_err() {
         return None;
     }
     let members = json::object(stored, "").ok()?;
@@ -98,12 +83,6 @@ pub(crate) fn stored_tail(c: &Codec, stored: &str) -> Option<usize> {
         && canonical_integer(rev, MAX_REV);
     (head_ok && laid_out(stored, &members) && state_members(c, &members[2..]))
         .then(|| 1 + version_key.len() + 1 + version.len() + 1 + rev_key.len() + 1 + rev.len() + 1)
-}
-
-fn fits(c: &Codec, value_len: usize) -> bool {
-    let compressing =
-        c.options().compression.as_ref().is_some_and(|z| value_len > z.threshold_bytes);
-    value_len <= c.options().max_bytes && !compressing
 }
 
 /// Whether `text` is exactly `{` + members joined by `,` (as `k:v`) + `}`: no whitespace.
@@ -125,7 +104,7 @@ fn state_members(c: &Codec, members: &[(&str, &str)]) -> bool {
     }) else {
         return false;
     };
-    kept_fields(extras, &STATE_NAMES)
+    kept_fields(extras, &STATE_FIELDS, &STATE_RESERVED)
 }
 
 fn job_members(text: &str) -> bool {
@@ -135,14 +114,13 @@ fn job_members(text: &str) -> bool {
     }
     let Some(extras) = known_in_order(&members, &JOB_FIELDS, |name, value| match name {
         "\"id\"" | "\"jobNumber\"" | "\"status\"" => {
-            value.starts_with('"')
-                && matches!(json::canonical_string(value), std::borrow::Cow::Borrowed(_))
+            value.starts_with('"') && json::is_canonical_string(value)
         }
         _ => canonical_date(value),
     }) else {
         return false;
     };
-    kept_fields(extras, &JOB_NAMES)
+    kept_fields(extras, &JOB_FIELDS, &[])
 }
 
 /// Walks the known fields in `order` (optional ones may be absent, none may be `null`), each
@@ -168,12 +146,12 @@ fn known_in_order<'m, 'a>(
     Some(&members[at..])
 }
 
-/// Kept fields written back as they are: canonical keys, none a known name, none repeated.
-fn kept_fields(extras: &[(&str, &str)], known: &[&str]) -> bool {
-    let keys_ok = extras.iter().all(|(key, _)| {
-        let plain = !key.contains('\\');
-        let named = plain && known.contains(&&key[1..key.len() - 1]);
-        !named && (plain || matches!(json::canonical_string(key), std::borrow::Cow::Borrowed(_)))
+/// Kept fields written back as they are: canonical keys, none a known or reserved name (as
+/// written: an escaped spelling of one is not canonical), none repeated.
+fn kept_fields(extras: &[(&str, &str)], known: &[(&str, bool)], reserved: &[&str]) -> bool {
+    let keys_ok = extras.iter().all(|&(key, _)| {
+        let named = known.iter().any(|&(name, _)| name == key) || reserved.contains(&key);
+        !named && json::is_canonical_string(key)
     });
     keys_ok && json::distinct(&extras.iter().map(|(k, _)| *k).collect::<Vec<_>>())
 }
@@ -187,7 +165,7 @@ fn plain_string(token: &str) -> Option<&str> {
 /// An optional free-text field as the codec writes it: canonical, within the length limit.
 fn canonical_text(token: &str) -> bool {
     token.starts_with('"')
-        && matches!(json::canonical_string(token), std::borrow::Cow::Borrowed(_))
+        && json::is_canonical_string(token)
         && (token.len() - 2 <= MAX_TEXT_UNITS || json::utf16_len(token) <= MAX_TEXT_UNITS)
 }
 

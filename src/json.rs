@@ -164,7 +164,7 @@ pub(crate) fn string(token: &str) -> Option<Cow<'_, str>> {
 /// forms where they exist), lone surrogates as `\udXXX`, everything else raw. Tokens without a
 /// backslash are already canonical and are returned as they are.
 pub(crate) fn canonical_string(token: &str) -> Cow<'_, str> {
-    if !token.contains('\\') || is_canonical_escaped(token) {
+    if is_canonical_string(token) {
         return Cow::Borrowed(token);
     }
     let units = utf16_units(&token[1..token.len() - 1]);
@@ -178,6 +178,12 @@ pub(crate) fn canonical_string(token: &str) -> Cow<'_, str> {
     }
     out.push('"');
     Cow::Owned(out)
+}
+
+/// Whether a JSON string token is already as `JSON.stringify` writes it, so that
+/// [`canonical_string`] would return it unchanged (checked without building anything).
+pub(crate) fn is_canonical_string(token: &str) -> bool {
+    !token.contains('\\') || is_canonical_escaped(token)
 }
 
 /// Whether every escape in `token` is one `JSON.stringify` itself writes.
@@ -294,15 +300,14 @@ pub(crate) fn utf16_len(token: &str) -> usize {
 /// per-key allocation), comparing the keys themselves only when two hashes collide.
 pub(crate) fn distinct(keys: &[&str]) -> bool {
     let n = keys.len();
-    if n <= 16 {
-        return (1..n).all(|i| keys[..i].iter().all(|k| *k != keys[i]));
+    if n > 16 {
+        let mut hashes: Vec<u64> = keys.iter().map(|k| fnv1a(k)).collect();
+        hashes.sort_unstable();
+        if hashes.windows(2).all(|w| w[0] != w[1]) {
+            return true;
+        }
     }
-    let mut hashes: Vec<u64> = keys.iter().map(|k| fnv1a(k)).collect();
-    hashes.sort_unstable();
-    if hashes.windows(2).all(|w| w[0] != w[1]) {
-        return true;
-    }
-    // Two hashes collided: compare the keys pairwise (rare, so the quadratic cost is fine).
+    // A few keys, or two hashes collided (rare): compare the keys pairwise.
     (1..n).all(|i| keys[..i].iter().all(|k| *k != keys[i]))
 }
 

@@ -30,13 +30,15 @@ pub fn codec(options_json: &str) -> Result<Codec, Error> {
 pub const ENCODED_HEAD: &str = "{\"schemaVersion\":3,\"rev\":0,";
 
 /// `serializeCallState`: a state as JSON (dates as strings) → the Redis value, or `None` when
-/// that value is [`ENCODED_HEAD`] followed by `state_json` after its `{` — the input was already
-/// in the stored form (`lastUpdated` first, then the fields as the codec writes them), which is
-/// the common case, so the text need not cross back.
+/// the fast path (`canonical`) recognises the input as already in the stored form (`lastUpdated`
+/// first, then the fields as the codec writes them): the value is then [`ENCODED_HEAD`] followed
+/// by `state_json` after its `{`. That is the common case, so the text need not cross back.
 pub fn encode(c: &Codec, state_json: &str) -> Result<Option<String>, Error> {
     if canonical::encoded_form(c, state_json).is_some() {
         return Ok(None);
     }
+    // Compression configured but not smaller: the plain value may still be the input itself,
+    // which only the written value shows (the fast path cannot tell without compressing).
     let value = c.encode(&c.parse_state(state_json)?)?;
     let same = value.len() + 1 == ENCODED_HEAD.len() + state_json.len()
         && value.starts_with(ENCODED_HEAD)
@@ -51,7 +53,7 @@ pub enum StateText {
     /// ASCII, so the offset is also a UTF-16 index): a current value (not migrated) that
     /// needs no rewriting.
     Tail(usize),
-    /// The state JSON, rewritten (migrated, decompressed or made canonical).
+    /// The state JSON from the full decode (the fast path did not recognise the value).
     Json(String),
 }
 
@@ -60,16 +62,7 @@ pub fn decode(c: &Codec, stored: &str) -> Result<StateText, Error> {
     if let Some(at) = canonical::stored_tail(c, stored) {
         return Ok(StateText::Tail(at));
     }
-    let record = c.decode(stored)?;
-    let json = state_json(&record.state);
-    let body = &json[1..];
-    let current = record.migrated_from.is_none();
-    match stored.len().checked_sub(body.len()) {
-        Some(at) if current && stored.ends_with(body) && stored.as_bytes()[..at].is_ascii() => {
-            Ok(StateText::Tail(at))
-        }
-        _ => Ok(StateText::Json(json)),
-    }
+    Ok(StateText::Json(state_json(&c.decode(stored)?.state)))
 }
 
 /// `decodeRecord`: the Redis value → `{state, revision, schemaVersion, migratedFrom}` JSON.
@@ -171,7 +164,7 @@ pub struct Planned {
 }
 
 fn planned(w: &Write, state: Option<String>) -> String {
-    let stores = w.mode != plan::WriteMode::End && w.value(0).is_some();
+    let stores = w.mode != plan::WriteMode::End && !w.body.is_empty();
     let stored = stores.then_some((crate::codec::REV_PREFIX, Write::BODY_ARG));
     to_json(&Planned { command: w.evalsha(), state, stored })
 }
