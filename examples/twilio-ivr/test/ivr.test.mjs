@@ -95,13 +95,18 @@ test('racing <Gather> action and status callback, a process per request: nothing
   await raceTen(services, 'a process per request');
 });
 
-test('the same race in one warm process (--no-fork-process): one shared Redis connection', async () => {
-  const warm = await startServices(join(workDir, 'warm'), { forkProcess: false });
+/** Runs `run` on services of their own in one warm process (twilio-run --no-fork-process). */
+async function inWarmProcess(dir, run) {
+  const warm = await startServices(join(workDir, dir), { forkProcess: false });
   try {
-    await raceTen(warm, 'one warm process');
+    await run(warm);
   } finally {
     await warm.stop();
   }
+}
+
+test('the same race in one warm process (--no-fork-process): one shared Redis connection', async () => {
+  await inWarmProcess('warm', (warm) => raceTen(warm, 'one warm process'));
 });
 
 test('silence and wrong input count attempts; the third ends the call (TRANSFER_TO_AGENT)', async () => {
@@ -200,12 +205,7 @@ test('20 concurrent replays of one <Gather> action apply once and all answer the
 });
 
 test('the same 20 replays in one warm process (--no-fork-process): applied once', async () => {
-  const warm = await startServices(join(workDir, 'warm-replay'), { forkProcess: false });
-  try {
-    await replayTwenty(warm, 'one warm process');
-  } finally {
-    await warm.stop();
-  }
+  await inWarmProcess('warm-replay', (warm) => replayTwenty(warm, 'one warm process'));
 });
 
 test('a late <Gather> action after the final status callback is refused and answered goodbye; nothing changes', async () => {
