@@ -82,12 +82,7 @@ export function createApi(RawCodec, backend) {
 
     deserializeCallState(data) {
       const text = storedText(data);
-      let json;
-      try {
-        json = this.#raw.decode(text);
-      } catch (e) {
-        throw fromRaw(e);
-      }
+      const json = decodeRaw(this.#raw, text);
       // A number: the state JSON is the stored text's tail (see the core's wire::decode).
       return fromStateJson(typeof json === 'number' ? `{${text.slice(json)}` : json);
     }
@@ -176,13 +171,8 @@ export function createApi(RawCodec, backend) {
     fromStateJson,
     currentState(c, data) {
       const text = storedText(data);
-      let r;
-      try {
-        r = rawOf(c).decode(text);
-      } catch (e) {
-        throw fromRaw(e);
-      }
-      return typeof r === 'number' ? fromStateJson(`{${text.slice(r)}`) : undefined;
+      const json = decodeRaw(rawOf(c), text);
+      return typeof json === 'number' ? fromStateJson(`{${text.slice(json)}`) : undefined;
     },
     plan(c, op, args) {
       try {
@@ -214,6 +204,15 @@ function newRaw(RawCodec, options) {
   }
   try {
     return new RawCodec(json);
+  } catch (e) {
+    throw fromRaw(e);
+  }
+}
+
+/** `raw.decode(text)`: the state JSON, or the offset of the stored text's tail that is it. */
+function decodeRaw(raw, text) {
+  try {
+    return raw.decode(text);
   } catch (e) {
     throw fromRaw(e);
   }
