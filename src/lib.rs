@@ -15,6 +15,7 @@ mod canonical;
 mod codec;
 mod compress;
 mod error;
+pub mod fallback;
 mod json;
 mod keys;
 mod migrate;

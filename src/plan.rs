@@ -13,8 +13,8 @@ use crate::codec::{Codec, REV_PREFIX};
 use crate::error::Error;
 use crate::keys;
 pub use crate::scripts::{
-    EXTEND_SCRIPT, EXTEND_SCRIPT_SHA1, KEEP_TTL_SCRIPT, KEEP_TTL_SCRIPT_SHA1, WRITE_SCRIPT,
-    WRITE_SCRIPT_SHA1, eval_fallback,
+    EXTEND_SCRIPT, EXTEND_SCRIPT_SHA1, KEEP_TTL_SCRIPT, KEEP_TTL_SCRIPT_SHA1, WRITE_IDS_KEPT,
+    WRITE_SCRIPT, WRITE_SCRIPT_SHA1, eval_fallback,
 };
 use crate::scripts::{eval, evalsha};
 use crate::state::CallState;
@@ -22,9 +22,6 @@ use crate::time::Timestamp;
 
 /// One Redis command as its argument array.
 pub type Command = Vec<String>;
-
-/// How many applied write ids are remembered per call.
-pub const WRITE_IDS_KEPT: usize = 8;
 
 /// A state as a write carries it: the stored text after the revision digits, and what the
 /// plans read from the state ([`Codec::body`]).
@@ -52,11 +49,15 @@ pub struct Write {
     pub body: String,
     /// `lastUpdated` of the value written, `toISOString` form (empty for a delete).
     pub last_updated: String,
-    /// The TTL to set, in seconds.
+    /// The TTL to set, in seconds (an `end` only ever shortens it).
     pub ttl: u32,
+    /// Keep the state key's remaining TTL instead of setting `ttl` (a migration's write-back
+    /// on a plain read); the write ids still expire in `ttl`.
+    pub keep_ttl: bool,
     /// The store's id for this write (random, reused across its retries).
     pub write_id: String,
-    /// What a `cas` expects to find: `""` absent, `r<rev>`, or `v<whole value>`.
+    /// What a `cas` expects to find: `""` absent, `r<rev>`, or `v<whole value>` (a value
+    /// without a rev, or with rev 0: two rev-0 values can differ, so only the text tells).
     pub guard: String,
 }
 
@@ -88,11 +89,10 @@ pub enum Outcome {
         stored: Option<String>,
     },
     /// The stored value changed since it was read; retry from `current` (the value the
-    /// script found, `null` = absent) or, when absent (the `WATCH` fallback), read again.
+    /// script found, `null` = absent).
     Conflict {
-        /// The stored value now, when the reply carried it.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        current: Option<Option<String>>,
+        /// The stored value now.
+        current: Option<String>,
     },
     /// The stored state is newer (`lastUpdated`) than the write.
     Stale {
@@ -109,25 +109,6 @@ pub enum Outcome {
     Check {
         /// The stored value.
         stored: String,
-    },
-}
-
-/// What the `WATCH` fallback does after reading.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "step", rename_all = "camelCase")]
-pub enum FallbackStep {
-    /// Nothing to write: `UNWATCH`, then this outcome.
-    Done {
-        /// The outcome.
-        outcome: Outcome,
-    },
-    /// Send `MULTI`, these commands, `EXEC`; a nil `EXEC` reply is [`Outcome::Conflict`],
-    /// otherwise [`Outcome::Written`] with `rev`.
-    Exec {
-        /// The queued commands.
-        commands: Vec<Command>,
-        /// The revision they write.
-        rev: u64,
     },
 }
 
@@ -225,6 +206,21 @@ impl Codec {
         self.write(call_sid, next, WriteMode::Cas, guard(prev), write_id)
     }
 
+    /// Writes back the v3 upgrade `next` of an older value `prev` found by a plain read: a
+    /// compare-and-set like [`Codec::plan_update`] that keeps the key's remaining TTL (a read
+    /// must not reset a call's expiry to its stage's).
+    pub fn plan_upgrade(
+        &self,
+        call_sid: &str,
+        prev: &str,
+        next: Body,
+        write_id: &str,
+    ) -> Result<Write, Error> {
+        let mut w = self.plan_update(call_sid, Some(prev), Some(next), write_id)?;
+        w.keep_ttl = true;
+        Ok(w)
+    }
+
     fn write(
         &self,
         call_sid: &str,
@@ -240,7 +236,19 @@ impl Codec {
         };
         let (ids_key, end_key) = (keys::write_ids_key(&key), keys::end_key(&key));
         let write_id = write_id.into();
-        Ok(Write { key, ids_key, end_key, mode, body, last_updated, ttl, write_id, guard })
+        let keep_ttl = false;
+        Ok(Write {
+            key,
+            ids_key,
+            end_key,
+            mode,
+            body,
+            last_updated,
+            ttl,
+            keep_ttl,
+            write_id,
+            guard,
+        })
     }
 
     fn last_updated_of(&self, stored: &str) -> Result<Timestamp, Error> {
@@ -259,7 +267,7 @@ impl Write {
 
     /// The same write as `EVAL` with the script text.
     pub fn eval(&self) -> Command {
-        eval(WRITE_SCRIPT, self.args())
+        eval(&WRITE_SCRIPT, self.args())
     }
 
     /// The write an [`Write::evalsha`] (or [`Write::eval`]) command was planned from; `None`
@@ -284,7 +292,7 @@ impl Write {
         };
         let ours = match verb.as_str() {
             "EVALSHA" => script == WRITE_SCRIPT_SHA1,
-            "EVAL" => script == WRITE_SCRIPT,
+            "EVAL" => *script == *WRITE_SCRIPT,
             _ => false,
         };
         let mode = match mode.as_str() {
@@ -302,7 +310,8 @@ impl Write {
             mode,
             body: body.clone(),
             last_updated: last_updated.clone(),
-            ttl: ttl.parse().ok()?,
+            ttl: ttl.strip_prefix('k').unwrap_or(ttl).parse().ok()?,
+            keep_ttl: ttl.starts_with('k'),
             write_id: write_id.clone(),
             guard: guard.clone(),
         })
@@ -317,7 +326,7 @@ impl Write {
                 Outcome::Written { rev: value.and_then(|v| v.parse().ok()).ok_or_else(missing)? }
             }
             "DUP" => Outcome::Duplicate { stored: value },
-            "CONFLICT" => Outcome::Conflict { current: Some(value) },
+            "CONFLICT" => Outcome::Conflict { current: value },
             "STALE" => Outcome::Stale { stored: value.ok_or_else(missing)? },
             "CHECK" => Outcome::Check { stored: value.ok_or_else(missing)? },
             "ENDED" => Outcome::Ended { stored: value },
@@ -327,107 +336,9 @@ impl Write {
         })
     }
 
-    /// The `WATCH` fallback's first commands, on a dedicated connection: `WATCH`, then the
-    /// reads whose replies [`Write::decide`] takes (`GET`, `LPOS`, `EXISTS`, `TIME`).
-    pub fn fallback_reads(&self) -> Vec<Command> {
-        let (key, ids, end) = (self.key.clone(), self.ids_key.clone(), self.end_key.clone());
-        vec![
-            vec!["WATCH".into(), key.clone(), ids.clone(), end.clone()],
-            vec!["GET".into(), key],
-            vec!["LPOS".into(), ids, self.write_id.clone()],
-            vec!["EXISTS".into(), end],
-            vec!["TIME".into()],
-        ]
-    }
-
-    /// The script's logic in Rust, for the `WATCH` fallback: given the stored value, whether
-    /// this write id was applied, whether the call was ended, and the server's `TIME`
-    /// (seconds, microseconds).
-    pub fn decide(
-        &self,
-        cur: Option<&str>,
-        applied: bool,
-        ended: bool,
-        time: (u64, u64),
-    ) -> FallbackStep {
-        let stored = || cur.map(str::to_string);
-        if applied {
-            return FallbackStep::Done { outcome: Outcome::Duplicate { stored: stored() } };
-        }
-        if ended && self.mode != WriteMode::Del {
-            return FallbackStep::Done { outcome: Outcome::Ended { stored: stored() } };
-        }
-        let rev = cur.and_then(prefix_rev);
-        match self.mode {
-            WriteMode::Cas => {
-                let ok = match (self.guard.as_str(), cur) {
-                    ("", cur) => cur.is_none(),
-                    (g, Some(cur)) if g.starts_with('v') => cur == &g[1..],
-                    (g, Some(_)) => rev.map(|r| r.to_string()).as_deref() == g.strip_prefix('r'),
-                    (_, None) => false,
-                };
-                if !ok {
-                    return FallbackStep::Done { outcome: Outcome::Conflict { current: None } };
-                }
-            }
-            WriteMode::End => {
-                let ttl = self.ttl.to_string();
-                let mut commands = vec![vec![
-                    "SET".into(),
-                    self.end_key.clone(),
-                    "1".into(),
-                    "EX".into(),
-                    ttl.clone(),
-                ]];
-                if cur.is_some() {
-                    commands.push(vec!["EXPIRE".into(), self.key.clone(), ttl]);
-                }
-                commands.extend(self.remember_id());
-                return FallbackStep::Exec { commands, rev: rev.unwrap_or(0) };
-            }
-            WriteMode::Save => {
-                if let Some(cur) = cur {
-                    match prefix_last_updated(cur) {
-                        None => {
-                            return FallbackStep::Done {
-                                outcome: Outcome::Check { stored: cur.into() },
-                            };
-                        }
-                        Some(lu) if self.last_updated.as_str() < lu => {
-                            return FallbackStep::Done {
-                                outcome: Outcome::Stale { stored: lu.into() },
-                            };
-                        }
-                        Some(_) => {}
-                    }
-                }
-            }
-            WriteMode::Del => {}
-        }
-        let now = time.0.saturating_mul(1_000_000).saturating_add(time.1);
-        let new_rev = rev.map_or(now, |r| now.max(r + 1));
-        let ttl = self.ttl.to_string();
-        let mut commands = vec![match self.value(new_rev) {
-            None => vec!["DEL".into(), self.key.clone()],
-            Some(value) => vec!["SET".into(), self.key.clone(), value, "EX".into(), ttl.clone()],
-        }];
-        commands.extend(self.remember_id());
-        FallbackStep::Exec { commands, rev: new_rev }
-    }
-
     /// The value this write stores once applied with revision `rev` (`None`: it deletes).
     pub fn value(&self, rev: u64) -> Option<String> {
         (!self.body.is_empty()).then(|| format!("{REV_PREFIX}{rev}{}", self.body))
-    }
-
-    /// Records this write id beside the state, as the script does.
-    fn remember_id(&self) -> [Command; 3] {
-        let kept = (WRITE_IDS_KEPT - 1).to_string();
-        [
-            vec!["LPUSH".into(), self.ids_key.clone(), self.write_id.clone()],
-            vec!["LTRIM".into(), self.ids_key.clone(), "0".into(), kept],
-            vec!["EXPIRE".into(), self.ids_key.clone(), self.ttl.to_string()],
-        ]
     }
 
     /// Where the body sits in [`Write::evalsha`]'s command (after verb, script, key count and
@@ -448,7 +359,7 @@ impl Write {
             mode.into(),
             self.body.clone(),
             self.last_updated.clone(),
-            self.ttl.to_string(),
+            if self.keep_ttl { format!("k{}", self.ttl) } else { self.ttl.to_string() },
             self.write_id.clone(),
             self.guard.clone(),
         ]
@@ -460,14 +371,14 @@ fn guard(prev: Option<&str>) -> String {
     match prev {
         None => String::new(),
         Some(v) => match prefix_rev(v) {
-            Some(rev) => format!("r{rev}"),
-            None => format!("v{v}"),
+            Some(rev) if rev > 0 => format!("r{rev}"),
+            _ => format!("v{v}"),
         },
     }
 }
 
 /// The `rev` in the fixed prefix, if the value has it.
-fn prefix_rev(v: &str) -> Option<u64> {
+pub(crate) fn prefix_rev(v: &str) -> Option<u64> {
     let rest = v.strip_prefix(REV_PREFIX)?;
     let digits = rest.find(|c: char| !c.is_ascii_digit())?;
     if digits == 0 || rest.as_bytes()[digits] != b',' {
@@ -477,7 +388,7 @@ fn prefix_rev(v: &str) -> Option<u64> {
 }
 
 /// The `lastUpdated` right after the prefix, as the script reads it.
-fn prefix_last_updated(v: &str) -> Option<&str> {
+pub(crate) fn prefix_last_updated(v: &str) -> Option<&str> {
     let rest = v.strip_prefix(REV_PREFIX)?;
     let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
     let rest = rest.strip_prefix(",\"lastUpdated\":\"")?;
@@ -508,7 +419,7 @@ mod tests {
         let cmd = w.evalsha();
         let keys = ["call_state:CA1", "call_state:CA1:w", "call_state:CA1:end"];
         assert_eq!(&cmd[..6], ["EVALSHA", WRITE_SCRIPT_SHA1, "3", keys[0], keys[1], keys[2]]);
-        assert_eq!(eval_fallback(&cmd).unwrap()[1], WRITE_SCRIPT);
+        assert_eq!(eval_fallback(&cmd).unwrap()[1], *WRITE_SCRIPT);
     }
 
     #[test]
@@ -549,89 +460,6 @@ mod tests {
     }
 
     #[test]
-    fn decide_mirrors_the_script() {
-        let codec = Codec::default();
-        let state = sample();
-        let stored = format!(
-            "{REV_PREFIX}42{}",
-            codec.plan_save("CA1", codec.body(&state).unwrap(), "x").unwrap().body
-        );
-        let time = (1_700_000_000, 5);
-        // A replayed write id changes nothing.
-        let save = codec.plan_save("CA1", codec.body(&state).unwrap(), "w1").unwrap();
-        let dup = Outcome::Duplicate { stored: Some(stored.clone()) };
-        assert_eq!(
-            save.decide(Some(&stored), true, false, time),
-            FallbackStep::Done { outcome: dup }
-        );
-        // A save writes rev = max(old + 1, TIME µs).
-        match save.decide(Some(&stored), false, false, time) {
-            FallbackStep::Exec { rev, commands } => {
-                assert_eq!(rev, 1_700_000_000_000_005);
-                assert!(
-                    commands[0][2].starts_with(r#"{"schemaVersion":3,"rev":1700000000000005,"#)
-                );
-            }
-            other => panic!("{other:?}"),
-        }
-        // A compare on a changed rev conflicts; on the read rev it writes.
-        let cas = codec
-            .plan_update("CA1", Some(&stored), Some(codec.body(&state).unwrap()), "w2")
-            .unwrap();
-        assert_eq!(cas.guard, "r42");
-        let moved = stored.replacen("42", "43", 1);
-        let conflict = FallbackStep::Done { outcome: Outcome::Conflict { current: None } };
-        assert_eq!(cas.decide(Some(&moved), false, false, time), conflict);
-        assert!(matches!(cas.decide(Some(&stored), false, false, time), FallbackStep::Exec { .. }));
-        // An older lastUpdated is stale, for both kinds of write.
-        let mut older = state.clone();
-        older.last_updated = Timestamp::parse("2024-03-15T14:30:21.000Z", "").unwrap();
-        let err = codec
-            .plan_update("CA1", Some(&stored), Some(codec.body(&older).unwrap()), "w3")
-            .unwrap_err();
-        assert_eq!(err.code(), "STALE_WRITE");
-        let late = codec.plan_save("CA1", codec.body(&older).unwrap(), "w4").unwrap();
-        let stale = Outcome::Stale { stored: "2024-03-15T14:30:22.000Z".into() };
-        assert_eq!(
-            late.decide(Some(&stored), false, false, time),
-            FallbackStep::Done { outcome: stale }
-        );
-        // A save over a seed-written value must check it first.
-        let seed = r#"{"callSid":"CA1","stage":"ASK_ACTION","attemptCount":0,"lastUpdated":"2024-03-15T14:30:22.000Z","language":"es"}"#;
-        let check = Outcome::Check { stored: seed.into() };
-        assert_eq!(
-            save.decide(Some(seed), false, false, time),
-            FallbackStep::Done { outcome: check }
-        );
-        // After endCall every write is refused; the end itself shortens the TTL.
-        let ended = Outcome::Ended { stored: Some(stored.clone()) };
-        assert_eq!(
-            save.decide(Some(&stored), false, true, time),
-            FallbackStep::Done { outcome: ended }
-        );
-        let end = codec.plan_end("CA1", 300.0, "w5").unwrap();
-        match end.decide(Some(&stored), false, false, time) {
-            FallbackStep::Exec { commands, rev } => {
-                assert_eq!(rev, 42);
-                assert_eq!(commands[0], ["SET", "call_state:CA1:end", "1", "EX", "300"]);
-                assert_eq!(commands[1], ["EXPIRE", "call_state:CA1", "300"]);
-            }
-            other => panic!("{other:?}"),
-        }
-        // A delete applies once (a resend is a duplicate) and also after the end.
-        let del = codec.plan_delete("CA1", "w6").unwrap();
-        let dup = Outcome::Duplicate { stored: None };
-        assert_eq!(del.decide(None, true, false, time), FallbackStep::Done { outcome: dup });
-        match del.decide(Some(&stored), false, true, time) {
-            FallbackStep::Exec { commands, .. } => {
-                assert_eq!(commands[0], ["DEL", "call_state:CA1"]);
-                assert_eq!(commands[1], ["LPUSH", "call_state:CA1:w", "w6"]);
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
     fn prefix_readers() {
         let v = r#"{"schemaVersion":3,"rev":17,"lastUpdated":"2024-03-15T14:30:22.000Z","x":1}"#;
         assert_eq!(prefix_rev(v), Some(17));
@@ -639,6 +467,9 @@ mod tests {
         assert_eq!(prefix_rev(r#"{"schemaVersion":3,"rev":,"#), None);
         assert_eq!(guard(Some(r#"{"callSid":"CA1"}"#)), r#"v{"callSid":"CA1"}"#);
         assert_eq!(guard(Some(v)), "r17");
+        // rev 0 (serializeCallState's value, SET by seed-style code): compared by its text.
+        let zero = v.replacen("17", "0", 1);
+        assert_eq!(guard(Some(&zero)), format!("v{zero}"));
         assert_eq!(guard(None), "");
     }
 }

@@ -1,12 +1,27 @@
 //! The Lua scripts the plans send, their SHA1s for `EVALSHA`, and the commands that carry them.
-//! What each script does, and why it reads the fixed prefix, is in [`crate::plan`].
+//! What each script does, and why it reads the fixed prefix, is in [`crate::plan`]; the same
+//! logic in Rust, for the `WATCH`/`MULTI` fallback, is [`crate::fallback`].
+
+use std::sync::LazyLock;
 
 use crate::plan::Command;
 
+/// How many applied write ids are remembered per call (SPEC §7, exactly once). A retry or a
+/// resent command is recognised as long as fewer than this many other writes to the same call
+/// landed in between: an IVR call writes a few times a minute, a racing load a few hundred
+/// times a second. (8 was too few: under `CLIENT KILL` with 8 racing writers an id fell out of
+/// the list before its retry, and the retry applied the update a second time.)
+pub const WRITE_IDS_KEPT: usize = 128;
+
 /// The write script: save (blind, stale-checked), compare-and-set, end or delete, exactly once.
-pub const WRITE_SCRIPT: &str = r#"-- callstate write v3. KEYS: state, write ids, end marker.
--- ARGV: mode (save|cas|end|del), body after the rev digits ('' = delete), lastUpdated, ttl,
---       write id, guard ('' = absent, 'r'..rev, 'v'..whole value)
+/// Its list length is spliced from [`WRITE_IDS_KEPT`].
+pub static WRITE_SCRIPT: LazyLock<String> =
+    LazyLock::new(|| WRITE_SCRIPT_TEMPLATE.replace("{LAST_ID}", &(WRITE_IDS_KEPT - 1).to_string()));
+
+const WRITE_SCRIPT_TEMPLATE: &str = r#"-- callstate write v4. KEYS: state, write ids, end marker.
+-- ARGV: mode (save|cas|end|del), body after the rev digits ('' = delete), lastUpdated,
+--       ttl (seconds; 'k'..n keeps the state's TTL), write id,
+--       guard ('' = absent, 'r'..rev, 'v'..whole value)
 local cur = redis.call('GET', KEYS[1])
 if redis.call('LPOS', KEYS[2], ARGV[5]) then return {'DUP', cur} end
 if ARGV[1] ~= 'del' and redis.call('EXISTS', KEYS[3]) == 1 then return {'ENDED', cur} end
@@ -22,26 +37,32 @@ elseif ARGV[1] == 'save' and cur then
   if not lu then return {'CHECK', cur} end
   if ARGV[3] < lu then return {'STALE', lu} end
 end
+local keep = string.sub(ARGV[4], 1, 1) == 'k'
+local ttl = keep and string.sub(ARGV[4], 2) or ARGV[4]
 local nrev = rev or '0'
+redis.call('LPUSH', KEYS[2], ARGV[5])
+redis.call('LTRIM', KEYS[2], 0, {LAST_ID})
 if ARGV[1] == 'end' then
-  redis.call('SET', KEYS[3], '1', 'EX', ARGV[4])
-  if cur then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+  redis.call('SET', KEYS[3], '1', 'EX', ttl)
+  for i = 1, 2 do
+    local t = redis.call('TTL', KEYS[i])
+    if t == -1 or t > tonumber(ttl) then redis.call('EXPIRE', KEYS[i], ttl) end
+  end
 else
   local t = redis.call('TIME')
   local n = tonumber(t[1]) * 1000000 + tonumber(t[2])
   if rev and tonumber(rev) + 1 > n then n = tonumber(rev) + 1 end
   nrev = string.format('%.0f', n)
   if ARGV[2] == '' then redis.call('DEL', KEYS[1])
-  else redis.call('SET', KEYS[1], '{"schemaVersion":3,"rev":' .. nrev .. ARGV[2], 'EX', ARGV[4]) end
+  elseif keep then redis.call('SET', KEYS[1], '{"schemaVersion":3,"rev":' .. nrev .. ARGV[2], 'KEEPTTL')
+  else redis.call('SET', KEYS[1], '{"schemaVersion":3,"rev":' .. nrev .. ARGV[2], 'EX', ttl) end
+  redis.call('EXPIRE', KEYS[2], ttl)
 end
-redis.call('LPUSH', KEYS[2], ARGV[5])
-redis.call('LTRIM', KEYS[2], 0, 7)
-redis.call('EXPIRE', KEYS[2], ARGV[4])
 return {'OK', nrev}
 "#;
 
 /// SHA1 of [`WRITE_SCRIPT`], for `EVALSHA` (checked by a test).
-pub const WRITE_SCRIPT_SHA1: &str = "586dbaa9d0543eb360255cdca2f6ffaca5648cdd";
+pub const WRITE_SCRIPT_SHA1: &str = "2b12fc5889ae18ef6aec4781f989435199ed5cc3";
 
 /// The extend script: `TTL`, the SPEC §6 rule, `EXPIRE`, in one step.
 pub const EXTEND_SCRIPT: &str = r#"-- callstate extend v2. KEYS: state, write ids, end marker. ARGV: add, max
@@ -84,10 +105,23 @@ fn script_command<const N: usize>(verb: &str, script: &str, args: [String; N]) -
     cmd
 }
 
+/// The SHA1 of one of these scripts, from its text.
+pub(crate) fn sha_of(script: &str) -> Option<&'static str> {
+    if script == WRITE_SCRIPT.as_str() {
+        Some(WRITE_SCRIPT_SHA1)
+    } else if script == EXTEND_SCRIPT {
+        Some(EXTEND_SCRIPT_SHA1)
+    } else if script == KEEP_TTL_SCRIPT {
+        Some(KEEP_TTL_SCRIPT_SHA1)
+    } else {
+        None
+    }
+}
+
 /// The `EVAL` form of an `EVALSHA` command this module planned (after a `NOSCRIPT` reply).
 pub fn eval_fallback(command: &[String]) -> Option<Command> {
     let script = match command.get(1)?.as_str() {
-        WRITE_SCRIPT_SHA1 => WRITE_SCRIPT,
+        WRITE_SCRIPT_SHA1 => WRITE_SCRIPT.as_str(),
         EXTEND_SCRIPT_SHA1 => EXTEND_SCRIPT,
         KEEP_TTL_SCRIPT_SHA1 => KEEP_TTL_SCRIPT,
         _ => return None,
@@ -106,9 +140,19 @@ mod tests {
 
     #[test]
     fn script_hashes_match_their_text() {
-        assert_eq!(sha1_smol::Sha1::from(WRITE_SCRIPT).digest().to_string(), WRITE_SCRIPT_SHA1);
+        assert_eq!(
+            sha1_smol::Sha1::from(WRITE_SCRIPT.as_str()).digest().to_string(),
+            WRITE_SCRIPT_SHA1
+        );
         assert_eq!(sha1_smol::Sha1::from(EXTEND_SCRIPT).digest().to_string(), EXTEND_SCRIPT_SHA1);
         let keep = sha1_smol::Sha1::from(KEEP_TTL_SCRIPT).digest().to_string();
         assert_eq!(keep, KEEP_TTL_SCRIPT_SHA1);
+    }
+
+    #[test]
+    fn the_write_id_list_length_comes_from_rust() {
+        let trim = format!("redis.call('LTRIM', KEYS[2], 0, {})", WRITE_IDS_KEPT - 1);
+        assert!(WRITE_SCRIPT.contains(&trim), "{trim}");
+        assert!(!WRITE_SCRIPT.contains("{LAST_ID}"));
     }
 }

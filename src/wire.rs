@@ -9,6 +9,7 @@ use crate::backup::RestoreStep;
 use crate::canonical;
 use crate::codec::{Codec, record_json, state_json};
 use crate::error::Error;
+use crate::fallback::{self, Scripted};
 use crate::keys;
 use crate::options::CodecOptions;
 use crate::plan::{self, Write};
@@ -90,10 +91,14 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `extend` | sid, seconds | argv (`EVALSHA`) |
 /// | `save` | sid, state JSON, write id | [`Planned`] |
 /// | `update` | sid, previous value or null, next state JSON or null, write id | [`Planned`] |
+/// | `upgrade` | sid, previous value, next state JSON, write id | [`Planned`] (keeps the TTL) |
+/// | `applied` | sid, write id | argv: non-nil reply = the write id was applied |
+/// | `wait` | replicas, timeout ms | argv (`WAIT`) |
+/// | `classify` | a client's error message | [`fallback::ErrorClass`] |
 /// | `end` | sid, keep seconds, write id | [`Planned`] |
 /// | `outcome` | status, value or null | [`plan::Outcome`] |
-/// | `fallbackReads` | write command JSON | argv list |
-/// | `decide` | write command JSON, stored or null, applied, TIME seconds, µs, ended (`"1"`/`"0"`) | [`plan::FallbackStep`] |
+/// | `fallbackReads` | scripted command JSON | argv list (`WATCH` first) |
+/// | `decide` | scripted command JSON, JSON array of the replies after `WATCH` | [`fallback::FallbackStep`] |
 /// | `evalFallback` | argv JSON | argv or null |
 /// | `keepTtl` | state key, value, pttl ms (negative: none) | argv (`EVALSHA`; 1 set, 0 value changed) |
 /// | `scan` | cursor, pattern or null | argv |
@@ -105,9 +110,10 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
     let arg = |i: usize| args.get(i).copied().flatten();
     let s = |i: usize| arg(i).unwrap_or_default();
     let num = |i: usize| s(i).parse::<f64>().unwrap_or(f64::NAN);
-    let write = |i: usize| {
+    let scripted = |i: usize| {
         let argv: Vec<String> = serde_json::from_str(s(i)).unwrap_or_default();
-        Write::from_command(&argv).ok_or_else(|| Error::field("command", "not a planned write"))
+        Scripted::from_command(&argv)
+            .ok_or_else(|| Error::field("command", "not a planned script command"))
     };
     let out = match op {
         "get" => to_json(&c.plan_get(s(0))?),
@@ -126,11 +132,22 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
             let (next, state) = arg(2).map(|n| body(c, n)).transpose()?.unzip();
             planned(&c.plan_update(s(0), arg(1), next, s(3))?, state.flatten())
         }
+        "upgrade" => {
+            let (next, state) = body(c, s(2))?;
+            planned(&c.plan_upgrade(s(0), s(1), next, s(3))?, state)
+        }
+        "applied" => {
+            let key = c.state_key(s(0))?;
+            to_json(&["LPOS".to_string(), keys::write_ids_key(&key), s(1).to_string()])
+        }
+        "wait" => to_json(&["WAIT", s(0), s(1)]),
+        "classify" => to_json(&fallback::classify(s(0))),
         "outcome" => to_json(&Write::outcome(s(0), arg(1).map(str::to_string))?),
-        "fallbackReads" => to_json(&write(0)?.fallback_reads()),
+        "fallbackReads" => to_json(&scripted(0)?.fallback_reads()),
         "decide" => {
-            let time = (num(3) as u64, num(4) as u64);
-            to_json(&write(0)?.decide(arg(1), s(2) == "1", s(5) == "1", time))
+            let replies: Vec<serde_json::Value> = serde_json::from_str(s(1))
+                .map_err(|_| Error::field("replies", "not a JSON array"))?;
+            to_json(&scripted(0)?.decide(&replies)?)
         }
         "evalFallback" => {
             let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
@@ -161,12 +178,15 @@ pub struct Planned {
     /// The value stored once the write is applied with revision `rev`, as `(head, i)`: `head +
     /// rev + command[i]` (`null` when it stores no value: a delete, an end).
     stored: Option<(&'static str, usize)>,
+    /// Whether the value is stored compressed (SPEC §8).
+    compressed: bool,
 }
 
 fn planned(w: &Write, state: Option<String>) -> String {
     let stores = w.mode != plan::WriteMode::End && !w.body.is_empty();
     let stored = stores.then_some((crate::codec::REV_PREFIX, Write::BODY_ARG));
-    to_json(&Planned { command: w.evalsha(), state, stored })
+    let compressed = w.body.starts_with(",\"compressed\":\"");
+    to_json(&Planned { command: w.evalsha(), state, stored, compressed })
 }
 
 /// State JSON as a write body, taken as it is when already in encoded form, and the state JSON

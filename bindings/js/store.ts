@@ -39,20 +39,35 @@ interface Planned {
 
 type Outcome =
   | { kind: 'written'; rev: number } | { kind: 'duplicate'; stored: string | null }
-  | { kind: 'conflict'; current?: string | null } | { kind: 'stale'; stored: string } | { kind: 'check'; stored: string }
+  | { kind: 'conflict'; current: string | null } | { kind: 'stale'; stored: string } | { kind: 'check'; stored: string }
   | { kind: 'ended'; stored: string | null };
 
-/** How many calls' last-known values a store keeps (see `known` in createCallStateStore). */
-const KNOWN_CALLS = 1024;
+/** What the core says a Redis error means (`callstate::fallback::ErrorClass`). */
+type ErrorClass = 'noScript' | 'scriptingRefused' | 'retry' | 'fail';
 
-const STORE_OPTIONS = ['codec', 'timeoutMs', 'onRedisError', 'onMetric', 'onError', 'isolatedClient'];
-const SCRIPTING_REFUSED = /NOPERM|unknown command|not allowed|scripting is disabled|NOSCRIPT.*disabled/i;
-const RETRYABLE = /^(LOADING|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)|ECONNRE|EPIPE|closed|Connection is closed|timed out|socket/i;
+/** One store method's budget: past `deadline`, or once `done`, nothing more is sent and `fn` is not called. */
+interface Token { deadline: number; done: boolean }
+
+/** How many calls' last-known values a store keeps, and how many bytes of them at most. */
+const KNOWN_CALLS = 1024;
+const KNOWN_BYTES = 4 * 1024 * 1024;
+/** After scripting was refused, how long the store uses WATCH/MULTI before trying a script again. */
+const REPROBE_MS = 10_000;
+/** The default bound on the store's own WATCH connections. */
+const POOL_SIZE = 8;
+
+const STORE_OPTIONS = ['codec', 'timeoutMs', 'onRedisError', 'onMetric', 'onError', 'isolatedClient', 'durability', 'poolSize'];
+/** Where the core's class of a REDIS error is kept on the error. */
+const CLASS = Symbol('callstate.errorClass');
 
 export function makeStoreFactory(x: Internals) {
   const { CallStateCodec, CallStateError } = x;
-  const redisError = (message: string, cause?: unknown) =>
-    new CallStateError('REDIS', message, undefined, cause);
+  const redisError = (message: string, cause?: unknown, cls: ErrorClass = 'fail') => {
+    const e = new CallStateError('REDIS', message, undefined, cause === undefined ? undefined : cleanCause(cause));
+    Object.defineProperty(e, CLASS, { value: cls });
+    return e;
+  };
+  const timedOut = (ms: number) => redisError(`timed out after ${ms} ms (a write may still land)`);
   const callEnded = () => new CallStateError('STALE_WRITE', 'stale write: the call has ended (endCall)');
   const invalidOption = (name: string, why: string) =>
     new CallStateError('INVALID_FIELD', `invalid option \`options.${name}\`: ${why}`, `options.${name}`);
@@ -62,7 +77,7 @@ export function makeStoreFactory(x: Internals) {
     for (const name of Object.keys(options)) {
       if (!STORE_OPTIONS.includes(name)) throw invalidOption(name, 'unknown option');
     }
-    const codec = options.codec instanceof CallStateCodec ? options.codec : new CallStateCodec(options.codec);
+    const codec = makeCodec(options.codec);
     const timeoutMs = options.timeoutMs ?? 2000;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw invalidOption('timeoutMs', 'must be a positive integer');
     const policy = options.onRedisError ?? 'fail-open';
@@ -70,6 +85,9 @@ export function makeStoreFactory(x: Internals) {
     for (const hook of ['onMetric', 'onError', 'isolatedClient']) {
       if (options[hook] !== undefined && typeof options[hook] !== 'function') throw invalidOption(hook, 'must be a function');
     }
+    const poolSize = options.poolSize ?? POOL_SIZE;
+    if (!Number.isInteger(poolSize) || poolSize < 1) throw invalidOption('poolSize', 'must be a positive integer');
+    const durability = checkDurability(options.durability);
     const client = adapt(redis);
     if (client.cluster && !planJson<boolean>('hashTag', [])) {
       // A call's state and write-id keys must share a slot for the write script.
@@ -78,112 +96,252 @@ export function makeStoreFactory(x: Internals) {
     // The value this store last wrote or read for a call, by callSid: `updateCallState` starts
     // its compare-and-set from it instead of a GET. It is only ever a guess — a value changed
     // since is a CONFLICT whose reply carries the value now — so a stale entry costs a retry,
-    // never a lost or wrong write. Oldest entries go first past KNOWN_CALLS.
+    // never a lost or wrong write. Oldest entries go first past KNOWN_CALLS or KNOWN_BYTES.
     const known = new Map<string, string | null>();
-    const remember = (callSid: string, stored: string | null) => {
+    let knownBytes = 0;
+    const forget = (callSid: string) => {
+      const v = known.get(callSid);
+      if (v != null) knownBytes -= v.length;
       known.delete(callSid);
+    };
+    const remember = (callSid: string, stored: string | null) => {
+      forget(callSid);
       known.set(callSid, stored);
-      if (known.size > KNOWN_CALLS) known.delete(known.keys().next().value as string);
+      knownBytes += stored?.length ?? 0;
+      while (known.size > KNOWN_CALLS || knownBytes > KNOWN_BYTES) forget(known.keys().next().value as string);
     };
     /** After a write applied at `rev`: the value it stored (or null for a delete). */
     const rememberWrite = (callSid: string, w: Planned, rev: number) =>
       remember(callSid, w.stored && w.stored[0] + rev + w.command[w.stored[1]]);
-    let scripting = true;
+    /** When scripting was last refused (0: never, or it worked since). */
+    let refusedAt = 0;
     let closed = false;
-    const spare: Adapted[] = [];
-    const made: Adapted[] = [];
+    const pool = makePool();
+    /** Backup and restore are not bounded by `timeoutMs` (operator tools). */
+    const forever: Token = { deadline: Infinity, done: false };
 
     function plan(op: string, args: (string | null)[]): string { return x.plan(codec, op, args); }
     function planJson<T = any>(op: string, args: (string | null)[]): T { return JSON.parse(plan(op, args)); }
 
-    async function send(c: Adapted, argv: string[]): Promise<any> {
-      try { return await c.send(argv); } catch (e: any) {
-        if (e instanceof CallStateError) throw e;
-        throw redisError(`${argv[0]} failed: ${e?.message ?? e}`, e);
+    function makeCodec(given: unknown) {
+      if (given instanceof CallStateCodec) return given;
+      if (given !== undefined && given !== null && typeof given !== 'object') {
+        throw invalidOption('codec', 'must be a CallStateCodec or codec options');
+      }
+      try { return new CallStateCodec(given); } catch (e: any) {
+        if (e?.code !== 'INVALID_FIELD' || typeof e.path !== 'string' || !e.path.startsWith('options')) throw e;
+        const path = `options.codec${e.path.slice('options'.length)}`;
+        throw new CallStateError(e.code, String(e.message).replace(/`options/, '`options.codec'), path);
       }
     }
 
-    /** Runs `body` within the store's time budget, retrying retryable REDIS errors. */
-    async function bounded<T>(body: (deadline: number) => Promise<T>): Promise<T> {
+    function checkDurability(d: any): { replicas: number; timeoutMs: number } | null {
+      if (d === undefined || d === null) return null;
+      if (typeof d !== 'object') throw invalidOption('durability', 'must be { replicas, timeoutMs? }');
+      for (const k of Object.keys(d)) if (k !== 'replicas' && k !== 'timeoutMs') throw invalidOption(`durability.${k}`, 'unknown option');
+      if (!Number.isInteger(d.replicas) || d.replicas < 1) throw invalidOption('durability.replicas', 'must be a positive integer');
+      const ms = d.timeoutMs ?? timeoutMs;
+      if (!Number.isInteger(ms) || ms < 1) throw invalidOption('durability.timeoutMs', 'must be a positive integer');
+      return { replicas: d.replicas, timeoutMs: ms };
+    }
+
+    /** Stops the method's work once its budget is gone: nothing is sent and no `fn` runs after. */
+    function check(t: Token) {
+      if (t.done || Date.now() >= t.deadline) { t.done = true; throw timedOut(timeoutMs); }
+    }
+
+    async function send(c: Adapted, argv: string[], t: Token): Promise<any> {
+      check(t);
+      try { return await c.send(argv); } catch (e: any) {
+        if (e instanceof CallStateError) throw e;
+        const message = String(e?.message ?? e);
+        throw redisError(`${argv[0]} failed: ${message}`, e, planJson<ErrorClass>('classify', [message]));
+      }
+    }
+
+    /**
+     * Runs `body` within the store's time budget, retrying what the core classes as retryable
+     * (its outcome is unknown; every retry carries the same write id). When the budget is gone
+     * the token is marked done, so an attempt still running sends nothing more.
+     */
+    async function bounded<T>(body: (t: Token) => Promise<T>): Promise<T> {
       if (closed) throw redisError('store closed');
-      const deadline = Date.now() + timeoutMs;
+      const t: Token = { deadline: Date.now() + timeoutMs, done: false };
       let timer: any;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(redisError(`timed out after ${timeoutMs} ms (a write may still land)`)), timeoutMs);
+        timer = setTimeout(() => { t.done = true; reject(timedOut(timeoutMs)); }, timeoutMs);
       });
       const attempt = async (): Promise<T> => {
         for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
-          try { return await body(deadline); } catch (e: any) {
-            const retry = e?.code === 'REDIS' && RETRYABLE.test(e.message) && Date.now() + delay < deadline;
-            if (!retry) throw e;
-            await new Promise((r) => setTimeout(r, delay));
+          try { return await body(t); } catch (e: any) {
+            if (!(e?.code === 'REDIS' && e[CLASS] === 'retry') || t.done) throw e;
+            const wait = Math.min(delay, t.deadline - Date.now() - 1);
+            if (wait <= 0) throw e;
+            await new Promise((r) => setTimeout(r, wait));
           }
         }
       };
-      try { return await Promise.race([attempt(), timeout]); } finally { clearTimeout(timer); }
+      try { return await Promise.race([attempt(), timeout]); } finally { t.done = true; clearTimeout(timer); }
     }
 
-    async function runScript(argv: string[]): Promise<any> {
-      try { return await send(client, argv); } catch (e: any) {
-        if (/NOSCRIPT/.test(e.message)) {
-          const evalArgv = planJson<string[] | null>('evalFallback', [JSON.stringify(argv)]);
-          if (evalArgv) return send(client, evalArgv);
-        }
-        throw e;
-      }
-    }
-
-    /** Sends a planned write command (the script, or its WATCH/MULTI equivalent). */
-    async function runWrite(command: string[]): Promise<Outcome> {
-      if (scripting) {
+    /**
+     * The one execution path of every scripted step (write, extend, keep-TTL): `EVALSHA`, then
+     * `EVAL` on `NOSCRIPT`, then — where scripting is refused — the core's WATCH/MULTI plan on a
+     * dedicated connection. `after` runs on the connection that sent the step, while it is held.
+     * Returns the reply, shaped as the script's.
+     */
+    async function execute(cmd: string[], t: Token, after?: (reply: any, c: Adapted) => Promise<void>): Promise<any> {
+      if (refusedAt === 0 || Date.now() - refusedAt >= REPROBE_MS) {
         try {
-          const reply = await runScript(command);
-          const [status, value] = reply as [string, string | null];
-          return planJson<Outcome>('outcome', [String(status), value == null ? null : String(value)]);
+          let reply: any;
+          try { reply = await send(client, cmd, t); } catch (e: any) {
+            if (e?.[CLASS] !== 'noScript') throw e;
+            reply = await send(client, planJson<string[]>('evalFallback', [JSON.stringify(cmd)]), t);
+          }
+          refusedAt = 0;
+          await after?.(reply, client);
+          return reply;
         } catch (e: any) {
-          if (!(e?.code === 'REDIS' && SCRIPTING_REFUSED.test(e.message))) throw e;
-          scripting = false; // hosted Redis without Lua: WATCH/MULTI from now on
+          if (e?.[CLASS] !== 'scriptingRefused') throw e;
+          refusedAt = Date.now(); // hosted Redis without Lua: WATCH/MULTI, and a script again later
         }
       }
-      return watchWrite(JSON.stringify(command));
+      return watchRun(cmd, t, after);
     }
 
-    /** The WATCH/MULTI fallback, on a dedicated connection used by one transaction at a time. */
-    async function watchWrite(write: string): Promise<Outcome> {
-      const conn = await acquire();
-      let healthy = true;
-      try {
-        const replies: any[] = [];
-        for (const argv of planJson<string[][]>('fallbackReads', [write])) replies.push(await send(conn, argv));
-        const [, stored, pos, ended, time] = replies;
-        const step = planJson('decide', [write, stored ?? null, pos == null ? '0' : '1',
-          String(time[0]), String(time[1]), Number(ended) === 1 ? '1' : '0']);
-        if (step.step === 'done') { await send(conn, ['UNWATCH']); return step.outcome; }
-        await send(conn, ['MULTI']);
-        for (const argv of step.commands) await send(conn, argv);
-        const exec = await send(conn, ['EXEC']);
-        return exec == null ? { kind: 'conflict' } : { kind: 'written', rev: step.rev };
-      } catch (e) { healthy = false; throw e; } finally {
-        if (healthy) spare.push(conn); else { made.splice(made.indexOf(conn), 1); conn.close().catch(() => {}); }
+    /** The WATCH/MULTI form of a scripted step, as the core plans and decides it. */
+    async function watchRun(cmd: string[], t: Token, after?: (reply: any, c: Adapted) => Promise<void>): Promise<any> {
+      const step = JSON.stringify(cmd);
+      const reads = planJson<string[][]>('fallbackReads', [step]);
+      for (;;) {
+        const conn = await pool.acquire(t);
+        let healthy = false;
+        try {
+          const replies = await Promise.all(reads.map((argv) => send(conn.adapted, argv, t)));
+          const next = planJson('decide', [step, JSON.stringify(replies.slice(1))]);
+          if (next.step === 'done') {
+            await send(conn.adapted, ['UNWATCH'], t);
+          } else {
+            const queued = [['MULTI'], ...next.commands, ['EXEC']];
+            const exec = (await Promise.all(queued.map((argv: string[]) => send(conn.adapted, argv, t))))[queued.length - 1];
+            if (exec == null) { healthy = true; continue; } // a watched key changed: again from WATCH
+            const failed = (exec as any[]).find((r) => r instanceof Error);
+            if (failed) throw redisError(`EXEC failed: ${failed.message}`, failed);
+          }
+          await after?.(next.reply, conn.adapted);
+          healthy = true;
+          return next.reply;
+        } finally { pool.release(conn, healthy); }
       }
     }
 
-    async function acquire(): Promise<Adapted> {
-      const conn = spare.pop();
-      if (conn) return conn;
-      let raw: any;
-      if (options.isolatedClient) {
-        raw = await options.isolatedClient();
-        if (raw === redis) throw invalidOption('isolatedClient', 'must not return the client the store was given');
-      } else if (typeof (redis as any).duplicate === 'function') {
-        raw = await (redis as any).duplicate();
-        if (typeof raw.connect === 'function' && raw.isOpen === false) await raw.connect();
-      } else {
-        throw redisError('scripting refused and no isolatedClient or duplicate() for WATCH/MULTI');
+    /** A write through the one path, its reply read by the core; with `durability`, WAIT after it. */
+    async function runWrite(command: string[], t: Token): Promise<Outcome> {
+      let outcome: Outcome | undefined;
+      await execute(command, t, async (reply, c) => {
+        const [status, value] = reply as [string, string | null];
+        outcome = planJson<Outcome>('outcome', [String(status), value == null ? null : String(value)]);
+        if (durability && (outcome.kind === 'written' || outcome.kind === 'duplicate')) {
+          const acks = Number(await send(c, planJson('wait', [String(durability.replicas), String(durability.timeoutMs)]), t));
+          if (acks < durability.replicas) {
+            throw redisError(`WAIT: ${acks} of ${durability.replicas} replicas acknowledged the write within ${durability.timeoutMs} ms (the write may stand)`);
+          }
+        }
+      });
+      return outcome!;
+    }
+
+    /** Connection the store makes for WATCH/MULTI: one transaction at a time, bounded in number. */
+    interface Conn { raw: any; adapted: Adapted; busy: boolean; dead: boolean; turn: ((c: Conn | null) => void)[] }
+
+    function makePool() {
+      const conns: Conn[] = [];
+      const waiting: ((c: Conn | null) => void)[] = [];
+      let making = 0;
+
+      /** Waits in `queue` for a connection, within the token's budget. */
+      function waitIn(queue: ((c: Conn | null) => void)[], t: Token): Promise<Conn> {
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(() => { queue.splice(queue.indexOf(give), 1); t.done = true; reject(timedOut(timeoutMs)); },
+            Math.max(0, t.deadline - Date.now()));
+          function give(c: Conn | null) {
+            clearTimeout(timer);
+            if (c) resolve(c); else reject(redisError('WATCH connection lost', undefined, 'retry'));
+          }
+          queue.push(give);
+        });
       }
-      const adapted = adapt(raw, true);
-      made.push(adapted);
-      return adapted;
+
+      async function make(t: Token): Promise<any> {
+        let raw: any;
+        if (options.isolatedClient) {
+          raw = await options.isolatedClient();
+          if (raw === redis) throw invalidOption('isolatedClient', 'must not return the client the store was given');
+          noResend(raw);
+        } else if (typeof (redis as any).duplicate === 'function') {
+          raw = dedicated(redis);
+        } else {
+          throw redisError('scripting refused and no isolatedClient or duplicate() for WATCH/MULTI');
+        }
+        if (typeof raw?.on === 'function') raw.on('error', () => {}); // never an unhandled 'error' event
+        if (typeof raw?.connect === 'function' && (raw.isOpen === false || raw.status === 'wait')) {
+          const connecting = raw.connect();
+          let timer: any;
+          const late = new Promise((_, reject) => { timer = setTimeout(() => reject(timedOut(timeoutMs)), Math.max(0, t.deadline - Date.now())); });
+          try { await Promise.race([connecting, late]); } catch (e: any) {
+            connecting.catch?.(() => {});
+            closeRaw(raw);
+            if (e instanceof CallStateError) throw e;
+            throw redisError(`connect failed: ${e?.message ?? e}`, e, 'retry');
+          } finally { clearTimeout(timer); }
+        }
+        return raw;
+      }
+
+      return {
+        async acquire(t: Token): Promise<Conn> {
+          check(t);
+          const idle = conns.find((c) => !c.busy && !c.dead);
+          if (idle) { idle.busy = true; return idle; }
+          if (conns.length + making >= poolSize) return waitIn(waiting, t);
+          making++;
+          let raw: any;
+          try { raw = await make(t); } finally { making--; }
+          if (closed) { closeRaw(raw); throw redisError('store closed'); }
+          // `isolatedClient` may hand back a connection already in use: it still carries one
+          // transaction at a time.
+          const same = conns.find((c) => c.raw === raw);
+          if (same) {
+            if (!same.busy && !same.dead) { same.busy = true; return same; }
+            return waitIn(same.turn, t);
+          }
+          const conn: Conn = { raw, adapted: adapt(raw, true), busy: true, dead: false, turn: [] };
+          // A dropped WATCH connection is given up at once: its commands are never resent.
+          for (const ev of ['close', 'end']) if (typeof raw?.on === 'function') raw.on(ev, () => { conn.dead = true; });
+          const send0 = conn.adapted.send;
+          conn.adapted.send = (argv) => conn.dead
+            ? Promise.reject(new Error('Connection is closed (WATCH connection dropped)')) : send0(argv);
+          conns.push(conn);
+          return conn;
+        },
+        release(conn: Conn, healthy: boolean) {
+          if (!healthy || conn.dead || closed) {
+            conn.dead = true;
+            conns.splice(conns.indexOf(conn), 1);
+            conn.adapted.close().catch(() => {});
+            for (const give of conn.turn.splice(0)) give(null);
+            const next = waiting.shift();
+            if (next) next(null); // a slot is free: let a waiter retry and make one
+            return;
+          }
+          const next = conn.turn.shift() ?? waiting.shift();
+          if (next) next(conn); else conn.busy = false;
+        },
+        async close() {
+          for (const give of waiting.splice(0)) give(null);
+          await Promise.all(conns.splice(0).map((c) => { c.dead = true; return c.adapted.close().catch(() => {}); }));
+        },
+      };
     }
 
     function failOpen<T>(e: any, fallback: T): T {
@@ -214,21 +372,23 @@ export function makeStoreFactory(x: Internals) {
     /** A stored value's state: the fast read for a current value, else the full decode. */
     const stateOf = (stored: string) => x.currentState(codec, stored) ?? codec.decodeRecord(stored).state;
 
-    async function writeState(callSid: string, stateJson: string, writeId: string): Promise<Outcome & { retries: number }> {
-      let write = planJson<Planned>('save', [callSid, stateJson, writeId]);
+    async function writeState(callSid: string, stateJson: string, writeId: string, t: Token) {
+      let write = planJson<Planned & { compressed: boolean }>('save', [callSid, stateJson, writeId]);
+      const compressed = write.compressed;
       for (let retries = 0; ; retries++) {
-        const outcome = await runWrite(write.command);
+        const outcome = await runWrite(write.command, t);
         if (outcome.kind === 'check') {
           write = planJson('update', [callSid, outcome.stored, stateJson, writeId]); // decodes, may be STALE_WRITE
           continue;
         }
         if (outcome.kind === 'conflict') { write = planJson('save', [callSid, stateJson, writeId]); continue; }
         if (outcome.kind === 'stale') {
-          throw new CallStateError('STALE_WRITE', `stale write: stored state is newer (${outcome.stored})`);
+          throw new CallStateError('STALE_WRITE', `stale write: stored state is newer (lastUpdated ${outcome.stored})`);
         }
         if (outcome.kind === 'ended') throw callEnded();
         if (outcome.kind === 'written') rememberWrite(callSid, write, outcome.rev);
-        return { ...outcome, retries };
+        else forget(callSid);
+        return { retries, compressed };
       }
     }
 
@@ -238,8 +398,8 @@ export function makeStoreFactory(x: Internals) {
         const stateJson = x.toStateJson(state);
         const writeId = newId();
         try {
-          const r = await bounded(() => writeState(callSid, stateJson, writeId));
-          metric({ operation: 'save', bytes: stateJson.length, stage: state?.stage ?? null, retries: r.retries }, start);
+          const r = await bounded((t) => writeState(callSid, stateJson, writeId, t));
+          metric({ operation: 'save', bytes: stateJson.length, stage: state?.stage ?? null, retries: r.retries, compressed: r.compressed }, start);
         } catch (e: any) {
           metric({ operation: 'save', success: false, stage: state?.stage ?? null }, start);
           return failOpen(e, undefined);
@@ -250,8 +410,8 @@ export function makeStoreFactory(x: Internals) {
         const start = Date.now();
         try {
           const argv = planJson<string[]>('get', [callSid]);
-          const { stored, state, migratedFrom } = await bounded(async () => {
-            const raw = await send(client, argv);
+          const { stored, state, migratedFrom } = await bounded(async (t) => {
+            const raw = await send(client, argv, t);
             if (raw == null) return { stored: null, state: null, migratedFrom: null };
             const stored = String(raw);
             const state = x.currentState(codec, stored);
@@ -261,9 +421,10 @@ export function makeStoreFactory(x: Internals) {
             }
             const record = codec.decodeRecord(stored);
             if (record.migratedFrom != null) {
-              // Write the upgrade back with a compare-and-set: never lost, never doubled.
-              const up = planJson('update', [callSid, stored, x.toStateJson(record.state), newId()]);
-              await runWrite(up.command).catch(() => undefined);
+              // Write the upgrade back with a compare-and-set that keeps the key's TTL: never
+              // lost, never doubled, and a read does not reset the call's expiry.
+              const up = planJson('upgrade', [callSid, stored, x.toStateJson(record.state), newId()]);
+              await runWrite(up.command, t).catch(() => undefined);
             }
             return { stored, state: record.state, migratedFrom: record.migratedFrom };
           });
@@ -280,13 +441,11 @@ export function makeStoreFactory(x: Internals) {
         const start = Date.now();
         const writeId = newId();
         try {
-          known.delete(callSid);
+          forget(callSid);
           // A delete through the write script: a resend (after a reconnect) is recognised by its
           // write id, so it cannot remove a state saved in between.
           const del = planJson<Planned>('delete', [callSid, writeId]);
-          await bounded(async () => {
-            while ((await runWrite(del.command)).kind === 'conflict') { /* WATCH lost a race: again */ }
-          });
+          await bounded((t) => runWrite(del.command, t));
           metric({ operation: 'delete' }, start);
         } catch (e: any) {
           metric({ operation: 'delete', success: false }, start);
@@ -298,14 +457,10 @@ export function makeStoreFactory(x: Internals) {
         const start = Date.now();
         try {
           const argv = planJson<string[]>('extend', [callSid, String(additionalSeconds)]);
-          const ttl = await bounded(() => scripting ? runScript(argv) : watchExtend(callSid, additionalSeconds));
+          const ttl = await bounded((t) => execute(argv, t));
           metric({ operation: 'extend' }, start);
           return ttl == null ? null : Number(ttl);
         } catch (e: any) {
-          if (scripting && e?.code === 'REDIS' && SCRIPTING_REFUSED.test(e.message)) {
-            scripting = false;
-            return store.extendCallStateTTL(callSid, additionalSeconds);
-          }
           metric({ operation: 'extend', success: false }, start);
           return failOpen(e, null);
         }
@@ -326,22 +481,33 @@ export function makeStoreFactory(x: Internals) {
         // seen again, so the script answers DUP with the stored state and writes nothing.
         const writeId = key === undefined ? newId() : `idem:${key}`;
         let retries = 0;
+        // Whether a write of this call was sent: after that, its outcome may be applied even
+        // when an attempt failed, so a guess is not used and a client-side STALE_WRITE is checked
+        // against the write id first (the newer state may hold this very update).
+        let sent = false;
+        let compressed = false;
         try {
-          const result = await bounded(async () => {
-            let getArgv: string[] | undefined;
+          const result = await bounded(async (t) => {
             const read = async () => {
-              getArgv ??= planJson<string[]>('get', [callSid]);
-              const raw = await send(client, getArgv);
+              const raw = await send(client, planJson<string[]>('get', [callSid]), t);
               return raw == null ? null : String(raw);
+            };
+            /** The stored state, when this update's write id is found applied. */
+            const appliedBefore = async (): Promise<{ state: any } | null> => {
+              if (!sent || (await send(client, planJson<string[]>('applied', [callSid, writeId]), t)) == null) return null;
+              const now = await read();
+              return { state: now == null ? null : codec.deserializeCallState(now) };
             };
             // Start from the value this store knows (one round trip when it is still current). A
             // stale guess costs one of the retries, so with none allowed there is no guess: fn
             // runs at most 1 + maxRetries times either way (SPEC §2).
-            let guessed = maxRetries > 0 && known.has(callSid);
+            let guessed = maxRetries > 0 && !sent && known.has(callSid);
             let stored = guessed ? known.get(callSid)! : await read();
             for (; retries <= maxRetries; retries++) {
+              check(t);
               const current = stored == null ? null : stateOf(stored);
               const next = await fn(current);
+              check(t); // settled while fn ran: send nothing
               if (next === undefined) {
                 // "Leave it as it is" writes nothing a compare-and-set could check: confirm a guess.
                 if (!guessed) return current;
@@ -352,35 +518,43 @@ export function makeStoreFactory(x: Internals) {
                 continue;
               }
               const nextJson = next === null ? null : x.toStateJson(next);
-              let up: Planned;
+              let up: Planned & { compressed: boolean };
               try {
                 up = planJson('update', [callSid, stored, nextJson, writeId]);
               } catch (e: any) {
+                if (e?.code !== 'STALE_WRITE') throw e;
+                const dup = await appliedBefore();
+                if (dup) return dup.state;
                 // STALE_WRITE against a guess may be the guess's fault: read, and try again.
-                if (!guessed || e?.code !== 'STALE_WRITE') throw e;
+                if (!guessed) throw e;
                 guessed = false;
                 stored = await read();
                 continue;
               }
-              const outcome = await runWrite(up.command);
+              compressed = up.compressed;
+              sent = true;
+              const outcome = await runWrite(up.command, t);
               if (outcome.kind === 'written') {
                 rememberWrite(callSid, up, outcome.rev);
                 // What was written, as read back: the core's normalized state, or the JSON as given.
                 return nextJson == null ? null : x.fromStateJson(up.state ?? nextJson);
               }
               if (outcome.kind === 'conflict') {
-                known.delete(callSid);
+                forget(callSid);
                 guessed = false;
-                stored = outcome.current !== undefined ? outcome.current : await read();
+                stored = outcome.current;
                 continue;
               }
-              if (outcome.kind === 'duplicate') return outcome.stored == null ? null : codec.deserializeCallState(outcome.stored);
-              if (outcome.kind === 'stale') throw new CallStateError('STALE_WRITE', `stale write: stored state is newer (${outcome.stored})`);
+              if (outcome.kind === 'duplicate') {
+                forget(callSid);
+                return outcome.stored == null ? null : codec.deserializeCallState(outcome.stored);
+              }
+              if (outcome.kind === 'stale') throw new CallStateError('STALE_WRITE', `stale write: stored state is newer (lastUpdated ${outcome.stored})`);
               if (outcome.kind === 'ended') throw callEnded();
             }
             throw new CallStateError('CONFLICT', `update conflicted ${maxRetries + 1} times; giving up`);
           });
-          metric({ operation: 'update', stage: result?.stage ?? null, retries }, start);
+          metric({ operation: 'update', stage: result?.stage ?? null, retries, compressed }, start);
           return result;
         } catch (e: any) {
           metric({ operation: 'update', success: false, retries }, start);
@@ -391,9 +565,9 @@ export function makeStoreFactory(x: Internals) {
       async endCall(callSid: string, opts: { keepSeconds?: number } = {}): Promise<void> {
         const start = Date.now();
         try {
-          known.delete(callSid);
+          forget(callSid);
           const write = planJson<Planned>('end', [callSid, String(opts.keepSeconds ?? 300), newId()]);
-          await bounded(() => runWrite(write.command)); // 'ended' already: nothing to do
+          await bounded((t) => runWrite(write.command, t)); // 'ended' already: nothing to do
           metric({ operation: 'end' }, start);
         } catch (e: any) {
           metric({ operation: 'end', success: false }, start);
@@ -409,13 +583,13 @@ export function makeStoreFactory(x: Internals) {
         for (const node of await client.masters()) {
           let cursor = '0';
           do {
-            const [next, keys] = await send(node, planJson('scan', [cursor, opts.match ?? null]));
+            const [next, keys] = await send(node, planJson('scan', [cursor, opts.match ?? null]), forever);
             cursor = String(next);
             // One pipelined batch per SCAN page: GET and PTTL of each state key, then one TIME
             // (read after them, so the remaining TTL a restore computes errs on the short side).
             const batch = (keys as string[]).filter((key) => JSON.parse(plan('isStateKey', [key])));
-            const reads = batch.map((key) => Promise.all([send(node, ['GET', key]), send(node, ['PTTL', key])]));
-            const [rows, time] = await Promise.all([Promise.all(reads), send(node, ['TIME'])]);
+            const reads = batch.map((key) => Promise.all([send(node, ['GET', key], forever), send(node, ['PTTL', key], forever)]));
+            const [rows, time] = await Promise.all([Promise.all(reads), send(node, ['TIME'], forever)]);
             const atMs = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
             for (let i = 0; i < batch.length; i++) {
               const [value, pttl] = rows[i];
@@ -450,7 +624,7 @@ export function makeStoreFactory(x: Internals) {
               const step = planJson('restore', [line, String(clock()), opts.replace ? '1' : '0']);
               if (step === 'expired') result.skippedExpired++;
               else if (step === 'invalid') result.skippedInvalid++;
-              else if ((await send(client, step.set)) != null) result.restored++;
+              else if ((await send(client, step.set, forever)) != null) result.restored++;
               opts.onProgress?.(++n);
             }
           }
@@ -464,27 +638,9 @@ export function makeStoreFactory(x: Internals) {
 
       async close(): Promise<void> {
         closed = true;
-        await Promise.all(made.splice(0).map((c) => c.close().catch(() => {})));
-        spare.length = 0;
+        await pool.close();
       },
     };
-
-    async function watchExtend(callSid: string, add: number): Promise<number | null> {
-      const { key, end } = planJson('keys', [callSid]);
-      const conn = await acquire();
-      try {
-        for (;;) {
-          await send(conn, ['WATCH', key, end]);
-          const ttl = Number(await send(conn, ['TTL', key]));
-          const ended = Number(await send(conn, ['EXISTS', end])) === 1;
-          const next = ended ? null : codec.extendedTtl(ttl, add);
-          if (next == null) { await send(conn, ['UNWATCH']); return null; }
-          await send(conn, ['MULTI']);
-          await send(conn, ['EXPIRE', key, String(next)]);
-          if ((await send(conn, ['EXEC'])) != null) return next;
-        }
-      } finally { spare.push(conn); }
-    }
 
     return store;
   };
@@ -516,7 +672,7 @@ function adapt(c: any, own = false): Adapted {
       masters: async () => cluster
         ? Promise.all(c.masters.map(async (m: any) => adapt(await c.nodeClient(m))))
         : [adapt(c)],
-      close: async () => { if (own) await (c.quit?.() ?? c.disconnect?.()); },
+      close: async () => { if (own) await (c.destroy?.() ?? c.disconnect?.()); },
     };
   }
   if (typeof c?.send === 'function') {
@@ -533,4 +689,48 @@ function adapt(c: any, own = false): Adapted {
 /** The seed's `recordStateMetric` line (`State save: SUCCESS in 3ms`), ready for `onMetric`. */
 export function consoleMetrics(m: Metric): void {
   console.log(`State ${m.operation}: ${m.success ? 'SUCCESS' : 'FAILURE'} in ${m.durationMs}ms`);
+}
+
+/**
+ * The client's error without what it carried of the command: ioredis puts the whole command on
+ * its errors (`command.args`: the state JSON, with callers' phone numbers), and a `cause` is
+ * often logged whole.
+ */
+function cleanCause(e: any): unknown {
+  if (!(e instanceof Error)) return e;
+  const clean = new Error(e.message);
+  clean.name = e.name;
+  if ((e as any).code !== undefined) (clean as any).code = (e as any).code;
+  return clean;
+}
+
+/**
+ * A dedicated connection made from the user's client for WATCH/MULTI: it never resends an
+ * unanswered command, never queues one while offline and never reconnects, so a transaction
+ * cut by a dropped connection can only fail, never run half of itself unguarded elsewhere.
+ */
+function dedicated(redis: any): any {
+  if (typeof redis.call === 'function') {
+    // ioredis
+    return redis.duplicate({ autoResendUnfulfilledCommands: false, enableOfflineQueue: false,
+      retryStrategy: () => null, reconnectOnError: () => false, maxRetriesPerRequest: 0, lazyConnect: true });
+  }
+  // node-redis
+  const socket = { ...(redis.options?.socket ?? {}), reconnectStrategy: false };
+  return redis.duplicate({ disableOfflineQueue: true, socket });
+}
+
+/** The same promises, as far as they can be made, for a connection from `isolatedClient`. */
+function noResend(raw: any) {
+  if (raw?.options && 'autoResendUnfulfilledCommands' in raw.options) {
+    raw.options.autoResendUnfulfilledCommands = false; // ioredis reads these per command / per close
+    raw.options.enableOfflineQueue = false;
+  }
+}
+
+function closeRaw(raw: any) {
+  try {
+    if (typeof raw?.disconnect === 'function' && typeof raw?.call === 'function') raw.disconnect();
+    else Promise.resolve(raw?.quit?.() ?? raw?.disconnect?.()).catch(() => {});
+  } catch { /* closing is best effort */ }
 }

@@ -295,7 +295,7 @@ describe(`failure policy (${backend})`, () => {
     assert.throws(() => createCallStateStore({ send: async () => null }, { timeoutMS: 5 }),
       (e) => e.code === 'INVALID_FIELD' && e.path === 'options.timeoutMS');
     assert.throws(() => createCallStateStore({ send: async () => null }, { codec: { ttl: { defualt: 1 } } }),
-      (e) => e.code === 'INVALID_FIELD' && e.path === 'options.ttl.defualt');
+      (e) => e.code === 'INVALID_FIELD' && e.path === 'options.codec.ttl.defualt');
   });
 });
 

@@ -1,0 +1,315 @@
+// One test per fault-path defect of issue 11, each on a real redis-server this file starts (its
+// own, since it pauses, fills and reconfigures it), on both clients, for the backend in
+// CALLSTATE_BACKEND. The broad fault matrix is tests/faults/ (scripts/test-faults.sh); these pin
+// the individual rules of SPEC §7 "Faults".
+import { test, describe, before, after, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+
+const require = createRequire(import.meta.url);
+const backend = process.env.CALLSTATE_BACKEND ?? 'native';
+const { createCallStateStore, CallStateCodec, serializeCallState } = require(backend === 'wasm' ? '../../wasm' : '../../node');
+const Redis = require('ioredis');
+const { createClient } = require('redis');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const freePort = () => new Promise((resolve) => {
+  const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+});
+let port; let proc; let dir;
+const cli = (...args) => execFileSync('redis-cli', ['-p', String(port), ...args]).toString().trim();
+const up = async () => {
+  for (let i = 0; i < 100; i++) { try { if (cli('PING') === 'PONG') return; } catch { /* starting */ } await sleep(50); }
+  throw new Error('redis did not start');
+};
+const startServer = async (extra = []) => {
+  proc = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '',
+    '--enable-debug-command', 'yes', ...extra], { stdio: 'ignore' });
+  await up();
+  // `app` may not script (the WATCH fallback's user); `lua` may.
+  cli('ACL', 'SETUSER', 'nolua', 'on', '>pw', '~*', '&*', '+@all', '-@scripting');
+};
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'callstate-faults-'));
+  port = await freePort();
+  await startServer();
+});
+after(() => { proc?.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); });
+
+const clients = {
+  ioredis: async (user) => {
+    // maxLoadingRetryTime: ioredis's own ready check otherwise waits out the server's LOADING
+    // estimate (seconds) before sending anything; the store retries LOADING itself.
+    const c = new Redis({ port, host: '127.0.0.1', maxLoadingRetryTime: 200, ...(user ? { username: user, password: 'pw' } : {}) });
+    c.on('error', () => {});
+    return c;
+  },
+  'node-redis': async (user) => {
+    const c = createClient({ url: `redis://${user ? `${user}:pw@` : ''}127.0.0.1:${port}` });
+    c.on('error', () => {});
+    await c.connect();
+    return c;
+  },
+};
+const closeClient = (c) => { try { c.disconnect ? c.disconnect() : c.destroy(); } catch { /* closed */ } };
+
+let n = 0;
+const sid = () => `CAf${backend}${Date.now().toString(36)}x${n++}`;
+const state = (callSid, over = {}) => ({ callSid, stage: 'COLLECT_CLIENT_ID', attemptCount: 0,
+  lastUpdated: new Date('2024-03-15T14:30:22.000Z'), language: 'es', ...over });
+const bump = (s) => ({ ...s, attemptCount: s.attemptCount + 1 });
+
+/** A `{ send }` executor over a real client that records every command it is asked to send. */
+const recording = (c) => {
+  const sent = [];
+  const send = (argv) => { sent.push({ at: Date.now(), argv }); return c.call ? c.call(argv[0], ...argv.slice(1)) : c.sendCommand(argv); };
+  return { sent, client: { send } };
+};
+
+for (const [kind, connect] of Object.entries(clients)) {
+  describe(`faults on ${kind} (${backend})`, () => {
+    test('CLIENT PAUSE past timeoutMs: settles on time, then sends nothing and never calls fn again', async () => {
+      const redis = await connect();
+      const { sent, client } = recording(redis);
+      const store = createCallStateStore(client, { onRedisError: 'throw', timeoutMs: 300 });
+      const id = sid();
+      await store.saveCallState(id, state(id));
+      cli('CLIENT', 'PAUSE', '1500', 'WRITE');
+      let calls = 0;
+      const t0 = Date.now();
+      await assert.rejects(store.updateCallState(id, (s) => { calls++; return bump(s); }, { maxRetries: 50 }),
+        (e) => e.code === 'REDIS' && /timed out/.test(e.message));
+      const settled = Date.now();
+      assert.ok(settled - t0 < 300 + 50, `settled after ${settled - t0} ms`);
+      const callsAtSettle = calls;
+      await sleep(1800); // the pause ends; a write already sent lands now
+      assert.equal(calls, callsAtSettle, 'fn called after the method settled');
+      assert.deepEqual(sent.filter((s) => s.at > settled).map((s) => s.argv[0]), [], 'commands sent after the method settled');
+      const after = await store.getCallState(id);
+      assert.ok(after.attemptCount <= 1, 'applied at most once');
+      await store.close(); closeClient(redis);
+    });
+
+    test('OOM fails the write but does not turn scripting off; the next write is a script again', async () => {
+      const redis = await connect();
+      const { sent, client } = recording(redis);
+      const store = createCallStateStore(client, { onRedisError: 'throw' });
+      const id = sid();
+      await store.saveCallState(id, state(id));
+      cli('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
+      cli('CONFIG', 'SET', 'maxmemory', '1');
+      try {
+        await assert.rejects(store.saveCallState(id, state(id, { attemptCount: 1 })), (e) => e.code === 'REDIS' && /OOM/.test(e.message));
+      } finally { cli('CONFIG', 'SET', 'maxmemory', '0'); }
+      sent.length = 0;
+      await store.saveCallState(id, state(id, { attemptCount: 2 }));
+      assert.deepEqual(sent.map((s) => s.argv[0]), ['EVALSHA'], 'the write after OOM is one EVALSHA');
+      assert.equal((await store.getCallState(id)).attemptCount, 2);
+      await store.close(); closeClient(redis);
+    });
+
+    test('LOADING after a restart is retried within timeoutMs, not failed', async () => {
+      const redis = await connect();
+      const store = createCallStateStore(redis, { onRedisError: 'throw', timeoutMs: 8000 });
+      const id = sid();
+      await store.saveCallState(id, state(id));
+      // Enough keys that loading them at 20 µs each takes a second or two, then a restart from the
+      // RDB (events processed every KiB while loading, so the server answers LOADING meanwhile).
+      cli('DEBUG', 'POPULATE', '20000', 'filler');
+      cli('SAVE');
+      proc.kill('SIGKILL');
+      await sleep(100);
+      proc = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '',
+        '--enable-debug-command', 'yes', '--key-load-delay', '20', '--loading-process-events-interval-bytes', '1024'],
+      { stdio: 'ignore' });
+      let loadingSeen = false;
+      for (let i = 0; i < 200 && !loadingSeen; i++) {
+        try { loadingSeen = /LOADING/.test(cli('GET', 'x')); } catch { /* not listening yet */ }
+        if (!loadingSeen) await sleep(10);
+      }
+      assert.ok(loadingSeen, 'the server answered LOADING');
+      try {
+        const got = await store.updateCallState(id, bump);
+        assert.equal(got.attemptCount, 1);
+      } finally {
+        while (true) { try { if (cli('PING') === 'PONG') break; } catch { /* loading */ } await sleep(50); }
+        cli('FLUSHALL');
+        cli('CONFIG', 'SET', 'key-load-delay', '0');
+        cli('ACL', 'SETUSER', 'nolua', 'on', '>pw', '~*', '&*', '+@all', '-@scripting');
+      }
+      await store.close(); closeClient(redis);
+    });
+
+    test('a value with rev 0 is compared by its text: a different rev-0 value is not overwritten', async () => {
+      const redis = await connect();
+      const store = createCallStateStore(redis, { onRedisError: 'throw' });
+      const id = sid();
+      const key = `call_state:${id}`;
+      cli('SET', key, serializeCallState(state(id, { clientId: 'FIRST' })), 'EX', '300');
+      let calls = 0;
+      const result = await store.updateCallState(id, (s) => {
+        // A seed-style writer replaces the value with another rev-0 value meanwhile.
+        if (calls++ === 0) cli('SET', key, serializeCallState(state(id, { clientId: 'SECOND' })), 'EX', '300');
+        return bump(s);
+      });
+      assert.equal(calls, 2, 'the first compare failed and fn ran on the new value');
+      assert.equal(result.clientId, 'SECOND');
+      assert.equal((await store.getCallState(id)).clientId, 'SECOND');
+      await store.close(); closeClient(redis);
+    });
+
+    test('endCall never lengthens a TTL; a migrated read keeps the remaining TTL', async () => {
+      const redis = await connect();
+      const store = createCallStateStore(redis, { onRedisError: 'throw' });
+      const id = sid();
+      await store.saveCallState(id, state(id)); // stage TTL 300
+      await store.endCall(id, { keepSeconds: 3600 });
+      assert.ok(Number(cli('TTL', `call_state:${id}`)) <= 300, 'state TTL lengthened by endCall');
+      assert.ok(Number(cli('TTL', `call_state:${id}:w`)) <= 300, 'write-id TTL lengthened by endCall');
+      const old = sid();
+      const v1 = JSON.stringify({ callSid: old, stage: 'COLLECT_CLIENT_ID', attemptCount: 0, lastUpdated: '2024-03-15T14:30:22.000Z' });
+      cli('SET', `call_state:${old}`, v1, 'EX', '5000');
+      assert.equal((await store.getCallState(old)).language, 'es');
+      assert.match(cli('GET', `call_state:${old}`), /^\{"schemaVersion":3,"rev":[1-9]/, 'the upgrade was written back');
+      assert.ok(Number(cli('TTL', `call_state:${old}`)) > 4000, 'a read reset the TTL to the stage');
+      await store.close(); closeClient(redis);
+    });
+
+    test('a lost reply, then a newer write: the retry finds its write applied instead of STALE_WRITE', async () => {
+      // The server applies the first write script; the reply is lost as when the socket drops
+      // after the server ran it (the connection error is raised by this executor, after the real
+      // command ran), and another webhook writes a newer state before the retry.
+      const redis = await connect();
+      const other = createCallStateStore(await connect(), { onRedisError: 'throw' });
+      let dropped = false;
+      const send = async (argv) => {
+        const reply = await (redis.call ? redis.call(argv[0], ...argv.slice(1)) : redis.sendCommand(argv));
+        if (!dropped && argv[0] === 'EVALSHA' && argv.some((a) => a.includes('"attemptCount":1'))) {
+          dropped = true;
+          const id2 = argv[3].slice('call_state:'.length);
+          await other.saveCallState(id2, state(id2, { attemptCount: 7, lastUpdated: new Date('2024-03-15T15:00:00.000Z') }));
+          throw new Error('read ECONNRESET');
+        }
+        return reply;
+      };
+      const store = createCallStateStore({ send }, { onRedisError: 'throw' });
+      const id = sid();
+      await store.saveCallState(id, state(id));
+      const result = await store.updateCallState(id, (s) => ({ ...bump(s), lastUpdated: new Date('2024-03-15T14:40:00.000Z') }));
+      assert.ok(dropped);
+      assert.equal(result.attemptCount, 7, 'resolves to the stored state (the update was applied, then overwritten)');
+      await store.close(); await other.close(); closeClient(redis);
+    });
+
+    test('isolatedClient handing back one connection: one transaction at a time, nothing hangs', async () => {
+      const redis = await connect('nolua');
+      const shared = await connect('nolua');
+      const store = createCallStateStore(redis, { onRedisError: 'throw', timeoutMs: 10_000, isolatedClient: () => shared });
+      const id = sid();
+      await store.saveCallState(id, state(id));
+      await Promise.all(Array.from({ length: 10 }, () => store.updateCallState(id, bump, { maxRetries: 50 })));
+      assert.equal((await store.getCallState(id)).attemptCount, 10);
+      await store.close(); closeClient(redis);
+    });
+
+    test('the WATCH pool is bounded (poolSize) and CLIENT KILL of it loses nothing', async () => {
+      const redis = await connect('nolua');
+      const store = createCallStateStore(redis, { onRedisError: 'throw', timeoutMs: 10_000, poolSize: 2 });
+      const id = sid();
+      await store.saveCallState(id, state(id));
+      let maxConns = 0;
+      let running = true;
+      const watcher = (async () => {
+        while (running) {
+          maxConns = Math.max(maxConns, cli('CLIENT', 'LIST').split('\n').filter((l) => l.includes('user=nolua')).length);
+          await sleep(5);
+        }
+      })();
+      const acked = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+        if (i === 10) cli('CLIENT', 'KILL', 'USER', 'nolua');
+        try { await store.updateCallState(id, bump, { maxRetries: 100 }); return 1; } catch { return 0; }
+      }));
+      running = false; await watcher;
+      assert.ok(maxConns <= 3, `${maxConns} connections for 1 client + a pool of 2`);
+      const count = (await store.getCallState(id)).attemptCount;
+      const ok = acked.reduce((a, b) => a + b, 0);
+      assert.ok(count >= ok && count <= 20, `${ok} acknowledged, ${count} applied`);
+      await store.close(); closeClient(redis);
+    });
+
+    test('errors carry the cause without the command (no state JSON in logs)', async () => {
+      const redis = await connect();
+      const store = createCallStateStore(redis, { onRedisError: 'throw' });
+      const id = sid();
+      cli('SET', `call_state:${id}:w`, 'not a list');
+      const err = await store.saveCallState(id, state(id, { clientId: 'SECRET123' })).catch((e) => e);
+      assert.equal(err.code, 'REDIS');
+      assert.ok(err.cause instanceof Error);
+      assert.ok(!JSON.stringify({ ...err.cause, m: err.cause.message }).includes('SECRET123'), 'cause carries the state');
+      assert.equal(err.cause.command, undefined);
+      await store.close(); closeClient(redis);
+    });
+  });
+}
+
+describe(`store options and metrics (${backend})`, () => {
+  test('a bad codec option names options.codec', () => {
+    assert.throws(() => createCallStateStore({ send: async () => null }, { codec: 5 }),
+      (e) => e.code === 'INVALID_FIELD' && e.path === 'options.codec');
+    assert.throws(() => createCallStateStore({ send: async () => null }, { codec: { ttl: { max: -1 } } }),
+      (e) => e.code === 'INVALID_FIELD' && e.path === 'options.codec.ttl.max');
+    assert.throws(() => createCallStateStore({ send: async () => null }, { durability: { replicas: 0 } }),
+      (e) => e.code === 'INVALID_FIELD' && e.path === 'options.durability.replicas');
+  });
+
+  test('onMetric reports compressed saves, updates and reads', async () => {
+    const redis = await clients.ioredis();
+    const metrics = [];
+    const codec = new CallStateCodec({ compression: { thresholdBytes: 64 } });
+    const store = createCallStateStore(redis, { codec, onRedisError: 'throw', onMetric: (m) => metrics.push(m) });
+    const id = sid();
+    await store.saveCallState(id, state(id, { clientId: 'x'.repeat(400) }));
+    await store.getCallState(id);
+    await store.updateCallState(id, bump);
+    assert.deepEqual(metrics.map((m) => [m.operation, m.compressed]), [['save', true], ['get', true], ['update', true]]);
+    await store.close(); closeClient(redis);
+  });
+});
+
+describe(`cancellation on a fake clock (${backend})`, () => {
+  test('once timeoutMs passes: rejected, no further command, no further fn call', async () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    try {
+      const sent = [];
+      let release;
+      // A server that answers GET at once and holds the first write until released.
+      const send = (argv) => {
+        sent.push(argv[0]);
+        if (argv[0] === 'GET') return Promise.resolve(serializeCallState(state('CAclock1')));
+        if (sent.filter((c) => c === 'EVALSHA').length === 1) return new Promise((r) => { release = () => r(['CONFLICT', null]); });
+        return Promise.resolve(['CONFLICT', null]);
+      };
+      const store = createCallStateStore({ send }, { onRedisError: 'throw', timeoutMs: 1000 });
+      let calls = 0;
+      const p = store.updateCallState('CAclock1', (s) => { calls++; return bump(s); }, { maxRetries: 10 });
+      const settled = p.then(() => 'ok', (e) => e.code);
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      await new Promise((r) => setImmediate(r));
+      assert.equal(calls, 1);
+      mock.timers.tick(1000);
+      assert.equal(await settled, 'REDIS');
+      const before = sent.length;
+      release(); // the held write answers CONFLICT after the deadline: no retry may follow
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      assert.equal(calls, 1, 'fn ran after the method settled');
+      assert.equal(sent.length, before, 'a command was sent after the method settled');
+    } finally { mock.timers.reset(); }
+  });
+});
