@@ -188,15 +188,24 @@ export interface StoreOptions {
   /** Called for every REDIS error, in both modes. */
   onError?: (e: CallStateError) => void;
   /** Dedicated connections for the WATCH/MULTI fallback (when Lua is refused); default: the
-   * client's own `duplicate()`. Must not return the client the store was given. */
+   * client's own `duplicate()`, made never to resend, queue offline or reconnect. Must not
+   * return the client the store was given; may return the same connection twice (it still
+   * carries one transaction at a time). Closed by `store.close()`. */
   isolatedClient?: () => RedisClient | Promise<RedisClient>;
+  /** At most this many WATCH connections at once (default 8); callers past it wait within
+   * `timeoutMs`. */
+  poolSize?: number;
+  /** After each write, `WAIT replicas timeoutMs` on the connection that sent it; fewer
+   * acknowledgements is a `REDIS` error (the write itself may stand). `timeoutMs` defaults to
+   * the store's. Absent: off. */
+  durability?: { replicas: number; timeoutMs?: number };
 }
 
 export interface UpdateOptions {
   /** Default 5: `fn` runs at most 1 + maxRetries times, then `CONFLICT`. */
   maxRetries?: number;
   /** Twilio's `I-Twilio-Idempotency-Token`: a replay of a request already applied writes
-   * nothing and resolves to the stored state. Kept with the call (last 8), expires with it. */
+   * nothing and resolves to the stored state. Kept with the call (last 128 writes), expires with it. */
   idempotencyKey?: string;
 }
 
