@@ -1,7 +1,7 @@
 # callstate — the two set-up commands are `make demo` and `make test`; both install what they need.
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
-.PHONY: setup build test test-rust test-wasm-core test-js test-store test-runtimes test-cli test-bench demo bench clean
+.PHONY: setup build test test-rust test-wasm-core test-js test-store test-faults soak test-runtimes test-cli test-bench demo bench clean
 
 setup:            ## toolchains and system packages (idempotent; fast when done)
 	bash scripts/setup.sh
@@ -9,7 +9,7 @@ setup:            ## toolchains and system packages (idempotent; fast when done)
 build: setup      ## both npm packages, ready (SPEC §1 packaging contract)
 	bash scripts/build.sh
 
-test: build test-rust test-wasm-core test-js test-store test-runtimes test-bench test-cli   ## everything: fmt, clippy, Rust, WASM, JS, store, runtimes
+test: build test-rust test-wasm-core test-js test-store test-faults test-runtimes test-bench test-cli   ## everything: fmt, clippy, Rust, WASM, JS, store, runtimes
 
 test-rust:
 	cargo fmt --all -- --check
@@ -27,6 +27,12 @@ test-cli: build   ## the callstate CLI on a real redis-server (migrate over 10 0
 
 test-store: build ## the store on a real redis-server: ioredis and node-redis, native and WASM
 	bash scripts/test-store.sh
+
+test-faults: build ## the fault matrix: pause, sleep, kill, OOM, LOADING, kill -9, ACL × clients × script/no-Lua × native/WASM; histories checked for linearizability (~3 min)
+	bash scripts/test-faults.sh
+
+soak: build       ## every fault at random, 5 min per backend (10 min in all); not in CI
+	bash scripts/test-faults.sh --soak 300
 
 demo: build       ## one IVR call end to end (Twilio Functions under twilio-run + redis-server), as a transcript
 	bash scripts/demo.sh

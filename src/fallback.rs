@@ -70,8 +70,8 @@ pub enum ErrorClass {
     /// the `WATCH` fallback, and try scripting again later.
     ScriptingRefused,
     /// Transient (`LOADING`, `TRYAGAIN`, `CLUSTERDOWN`, `MASTERDOWN`, a dropped or refused
-    /// connection): the step's outcome is unknown; retry it within the deadline with the same
-    /// write id.
+    /// connection; `MOVED`/`ASK` on a `WATCH` connection during a resharding): the step's
+    /// outcome is unknown; retry it within the deadline with the same write id.
     Retry,
     /// Anything else (`OOM`, `BUSY`, `WRONGTYPE`, …): the method fails with `REDIS`; nothing
     /// changes about how the next method is sent.
@@ -87,7 +87,9 @@ pub fn classify(message: &str) -> ErrorClass {
     match word {
         "NOSCRIPT" if !upper.contains("DISABLED") => return ErrorClass::NoScript,
         "NOPERM" => return ErrorClass::ScriptingRefused,
-        "LOADING" | "TRYAGAIN" | "CLUSTERDOWN" | "MASTERDOWN" => return ErrorClass::Retry,
+        "LOADING" | "TRYAGAIN" | "CLUSTERDOWN" | "MASTERDOWN" | "MOVED" | "ASK" => {
+            return ErrorClass::Retry;
+        }
         "OOM" | "BUSY" | "BUSYKEY" | "EXECABORT" | "WRONGTYPE" => return ErrorClass::Fail,
         _ => {}
     }
@@ -374,6 +376,8 @@ mod tests {
             ("TRYAGAIN Multiple keys request during rehashing of slot", Retry),
             ("CLUSTERDOWN The cluster is down", Retry),
             ("MASTERDOWN Link with MASTER is down", Retry),
+            ("MOVED 3999 127.0.0.1:6381", Retry),
+            ("ASK 3999 127.0.0.1:6381", Retry),
             ("Connection is closed.", Retry),
             ("Socket closed unexpectedly", Retry),
             ("read ECONNRESET", Retry),

@@ -32,6 +32,7 @@ pub use backup::{BackupLine, RestoreStep};
 pub use codec::{Codec, MAX_REV, Record, record_json, state_json};
 pub use error::Error;
 pub use json::MAX_DEPTH;
+pub use keys::{cluster_slot, first_key};
 pub use migrate::{CURRENT_VERSION, normalize as normalize_action};
 pub use options::{
     ACTIVE_CALL_TTL, CallSidRule, CodecOptions, Compression, DEFAULT_MAX_BYTES, DEFAULT_TTL,

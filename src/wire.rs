@@ -95,6 +95,7 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `applied` | sid, write id | argv: non-nil reply = the write id was applied |
 /// | `wait` | replicas, timeout ms | argv (`WAIT`) |
 /// | `classify` | a client's error message | [`fallback::ErrorClass`] |
+/// | `route` | argv JSON | `{key, slot}`: the key a cluster routes it by and its slot, or `null` |
 /// | `end` | sid, keep seconds, write id | [`Planned`] |
 /// | `outcome` | status, value or null | [`plan::Outcome`] |
 /// | `fallbackReads` | scripted command JSON | argv list (`WATCH` first) |
@@ -142,6 +143,10 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         }
         "wait" => to_json(&["WAIT", s(0), s(1)]),
         "classify" => to_json(&fallback::classify(s(0))),
+        "route" => {
+            let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
+            to_json(&keys::first_key(&argv).map(|key| Route { key, slot: keys::cluster_slot(key) }))
+        }
         "outcome" => to_json(&Write::outcome(s(0), arg(1).map(str::to_string))?),
         "fallbackReads" => to_json(&scripted(0)?.fallback_reads()),
         "decide" => {
@@ -199,6 +204,12 @@ fn body(c: &Codec, json: &str) -> Result<(plan::Body, Option<String>), Error> {
             Ok((c.body(&state)?, Some(state_json(&state))))
         }
     }
+}
+
+#[derive(serde::Serialize)]
+struct Route<'a> {
+    key: &'a str,
+    slot: u16,
 }
 
 #[derive(serde::Serialize)]

@@ -88,7 +88,8 @@ export function makeStoreFactory(x: Internals) {
     const poolSize = options.poolSize ?? POOL_SIZE;
     if (!Number.isInteger(poolSize) || poolSize < 1) throw invalidOption('poolSize', 'must be a positive integer');
     const durability = checkDurability(options.durability);
-    const client = adapt(redis);
+    const route: Route = (argv) => planJson('route', [JSON.stringify(argv)]);
+    const client = adapt(redis, route);
     if (client.cluster && !planJson<boolean>('hashTag', [])) {
       // A call's state and write-id keys must share a slot for the write script.
       throw invalidOption('codec.hashTag', 'must be true with Redis Cluster');
@@ -192,6 +193,9 @@ export function makeStoreFactory(x: Internals) {
      */
     async function execute(cmd: string[], t: Token, after?: (reply: any, c: Adapted) => Promise<void>): Promise<any> {
       if (refusedAt === 0 || Date.now() - refusedAt >= REPROBE_MS) {
+        // A write handed to a client that is not connected would wait in its offline queue and
+        // could run after the method settled: wait for the connection (retried) instead.
+        if (!client.ready()) throw redisError('the Redis client is not connected (yet)', undefined, 'retry');
         try {
           let reply: any;
           try { reply = await send(client, cmd, t); } catch (e: any) {
@@ -214,7 +218,16 @@ export function makeStoreFactory(x: Internals) {
       const step = JSON.stringify(cmd);
       const reads = planJson<string[][]>('fallbackReads', [step]);
       for (;;) {
-        const conn = await pool.acquire(t);
+        // In a Cluster, WATCH … EXEC all run on a connection to the master that owns the call's slot.
+        const where = client.cluster ? route(cmd) : null;
+        let node: { id: string; source: any } = { id: 'main', source: redis };
+        if (where) {
+          try { node = await client.node(where.slot); } catch (e: any) {
+            const message = String(e?.message ?? e);
+            throw redisError(`cluster routing failed: ${message}`, e, planJson<ErrorClass>('classify', [message]));
+          }
+        }
+        const conn = await pool.acquire(t, node);
         let healthy = false;
         try {
           const replies = await Promise.all(reads.map((argv) => send(conn.adapted, argv, t)));
@@ -242,7 +255,11 @@ export function makeStoreFactory(x: Internals) {
         const [status, value] = reply as [string, string | null];
         outcome = planJson<Outcome>('outcome', [String(status), value == null ? null : String(value)]);
         if (durability && (outcome.kind === 'written' || outcome.kind === 'duplicate')) {
-          const acks = Number(await send(c, planJson('wait', [String(durability.replicas), String(durability.timeoutMs)]), t));
+          const waitArgv = planJson<string[]>('wait', [String(durability.replicas), String(durability.timeoutMs)]);
+          const acks = Number(await send(c, waitArgv, t).catch((e: any) => {
+            // A refused WAIT is not refused scripting: the write stands, the call fails.
+            throw redisError(e.message, e.cause);
+          }));
           if (acks < durability.replicas) {
             throw redisError(`WAIT: ${acks} of ${durability.replicas} replicas acknowledged the write within ${durability.timeoutMs} ms (the write may stand)`);
           }
@@ -251,97 +268,176 @@ export function makeStoreFactory(x: Internals) {
       return outcome!;
     }
 
-    /** Connection the store makes for WATCH/MULTI: one transaction at a time, bounded in number. */
-    interface Conn { raw: any; adapted: Adapted; busy: boolean; dead: boolean; turn: ((c: Conn | null) => void)[] }
+    /**
+     * A WATCH/MULTI connection: one transaction at a time (`busy`), bound to the node it was
+     * made for. `own`: the store made it with `duplicate()` (closed when dropped); otherwise it
+     * came from `isolatedClient` and is only closed by `store.close()`.
+     */
+    interface Conn {
+      node: string; raw: any; adapted: Adapted; own: boolean; busy: boolean; dead: boolean;
+      turn: ((c: Conn | null) => void)[];
+      /** Rejects the sends in flight when the connection drops (a client may drop them silently). */
+      lost: Set<(e: Error) => void>;
+    }
 
     function makePool() {
       const conns: Conn[] = [];
+      /** Connections from `isolatedClient`, closed by `store.close()` (never before). */
+      const isolated = new Set<any>();
+      /** Callers waiting for room in the pool: woken one at a time to try again. */
       const waiting: ((c: Conn | null) => void)[] = [];
       let making = 0;
 
-      /** Waits in `queue` for a connection, within the token's budget. */
-      function waitIn(queue: ((c: Conn | null) => void)[], t: Token): Promise<Conn> {
+      /** Waits until given a connection or woken (null), or the token's budget is gone. */
+      function wait(queue: ((c: Conn | null) => void)[], t: Token): Promise<Conn | null> {
         return new Promise((resolve, reject) => {
-          const timer = setTimeout(() => { queue.splice(queue.indexOf(give), 1); t.done = true; reject(timedOut(timeoutMs)); },
-            Math.max(0, t.deadline - Date.now()));
-          function give(c: Conn | null) {
-            clearTimeout(timer);
-            if (c) resolve(c); else reject(redisError('WATCH connection lost', undefined, 'retry'));
-          }
+          const timer = setTimeout(() => {
+            const i = queue.indexOf(give);
+            if (i >= 0) queue.splice(i, 1);
+            t.done = true;
+            reject(timedOut(timeoutMs));
+          }, Math.max(0, t.deadline - Date.now()));
+          function give(c: Conn | null) { clearTimeout(timer); resolve(c); }
           queue.push(give);
         });
       }
+      const wakeOne = () => { waiting.shift()?.(null); };
 
-      async function make(t: Token): Promise<any> {
-        let raw: any;
-        if (options.isolatedClient) {
-          raw = await options.isolatedClient();
-          if (raw === redis) throw invalidOption('isolatedClient', 'must not return the client the store was given');
-          noResend(raw);
-        } else if (typeof (redis as any).duplicate === 'function') {
-          raw = dedicated(redis);
-        } else {
-          throw redisError('scripting refused and no isolatedClient or duplicate() for WATCH/MULTI');
+      /** Resolves once `raw` can take commands (never through a client's offline queue). */
+      async function ready(raw: any, t: Token) {
+        const isReady = () => raw.status === 'ready' || raw.isReady === true || (raw.status === undefined && raw.isReady === undefined);
+        if (isReady()) return;
+        if (typeof raw.connect === 'function' && (raw.isOpen === false || raw.status === 'wait')) {
+          raw.connect().catch(() => {}); // the failure shows as a timeout or an error below
         }
-        if (typeof raw?.on === 'function') raw.on('error', () => {}); // never an unhandled 'error' event
-        if (typeof raw?.connect === 'function' && (raw.isOpen === false || raw.status === 'wait')) {
-          const connecting = raw.connect();
-          let timer: any;
-          const late = new Promise((_, reject) => { timer = setTimeout(() => reject(timedOut(timeoutMs)), Math.max(0, t.deadline - Date.now())); });
-          try { await Promise.race([connecting, late]); } catch (e: any) {
-            connecting.catch?.(() => {});
-            closeRaw(raw);
-            if (e instanceof CallStateError) throw e;
-            throw redisError(`connect failed: ${e?.message ?? e}`, e, 'retry');
-          } finally { clearTimeout(timer); }
-        }
-        return raw;
+        let timer: any;
+        let onReady: any;
+        try {
+          await new Promise<void>((resolve, reject) => {
+            timer = setTimeout(() => reject(timedOut(timeoutMs)), Math.max(0, t.deadline - Date.now()));
+            onReady = () => resolve();
+            raw.once?.('ready', onReady);
+            if (isReady()) resolve();
+          });
+        } finally { clearTimeout(timer); raw.off?.('ready', onReady); }
       }
 
-      return {
-        async acquire(t: Token): Promise<Conn> {
-          check(t);
-          const idle = conns.find((c) => !c.busy && !c.dead);
-          if (idle) { idle.busy = true; return idle; }
-          if (conns.length + making >= poolSize) return waitIn(waiting, t);
-          making++;
-          let raw: any;
-          try { raw = await make(t); } finally { making--; }
-          if (closed) { closeRaw(raw); throw redisError('store closed'); }
-          // `isolatedClient` may hand back a connection already in use: it still carries one
-          // transaction at a time.
-          const same = conns.find((c) => c.raw === raw);
-          if (same) {
-            if (!same.busy && !same.dead) { same.busy = true; return same; }
-            return waitIn(same.turn, t);
+      async function make(t: Token, source: any): Promise<{ raw: any; own: boolean }> {
+        if (options.isolatedClient && !client.cluster) {
+          const raw = await options.isolatedClient();
+          if (raw === redis) throw invalidOption('isolatedClient', 'must not return the client the store was given');
+          noResend(raw);
+          isolated.add(raw);
+          await ready(raw, t);
+          return { raw, own: false };
+        }
+        if (typeof source?.duplicate !== 'function') {
+          throw redisError('scripting refused and no isolatedClient or duplicate() for WATCH/MULTI');
+        }
+        const raw = dedicated(source);
+        raw.on?.('error', () => {}); // never an unhandled 'error' event
+        try { await ready(raw, t); } catch (e) { closeRaw(raw); throw e; }
+        return { raw, own: true };
+      }
+
+      function drop(conn: Conn) {
+        conn.dead = true;
+        const i = conns.indexOf(conn);
+        if (i >= 0) conns.splice(i, 1);
+        if (conn.own) conn.adapted.close().catch(() => {});
+        for (const give of conn.turn.splice(0)) give(null);
+        for (const reject of conn.lost) reject(new Error('Connection is closed (WATCH connection dropped)'));
+        conn.lost.clear();
+      }
+
+      /** Watches a connection once: a drop marks it dead, frees it if idle, fails what is in flight. */
+      const watched = new WeakSet<object>();
+      function watch(raw: any) {
+        if (typeof raw?.on !== 'function' || watched.has(raw)) return;
+        watched.add(raw);
+        raw.on('error', () => {});
+        const down = () => {
+          for (const c of conns.filter((c) => c.raw === raw)) {
+            c.dead = true;
+            for (const reject of c.lost) reject(new Error('Connection is closed (WATCH connection dropped)'));
+            c.lost.clear();
+            if (!c.busy) { drop(c); wakeOne(); }
           }
-          const conn: Conn = { raw, adapted: adapt(raw, true), busy: true, dead: false, turn: [] };
-          // A dropped WATCH connection is given up at once: its commands are never resent.
-          for (const ev of ['close', 'end']) if (typeof raw?.on === 'function') raw.on(ev, () => { conn.dead = true; });
-          const send0 = conn.adapted.send;
-          conn.adapted.send = (argv) => conn.dead
-            ? Promise.reject(new Error('Connection is closed (WATCH connection dropped)')) : send0(argv);
-          conns.push(conn);
-          return conn;
+        };
+        for (const ev of ['close', 'end', 'reconnecting']) raw.on(ev, down);
+      }
+
+      function track(node: string, raw: any, own: boolean): Conn {
+        const conn: Conn = { node, raw, adapted: adapt(raw, route, own), own, busy: true, dead: false, turn: [], lost: new Set() };
+        watch(raw);
+        const send0 = conn.adapted.send;
+        conn.adapted.send = (argv) => {
+          if (conn.dead) return Promise.reject(new Error('Connection is closed (WATCH connection dropped)'));
+          let lost!: (e: Error) => void;
+          const dropped = new Promise<never>((_, reject) => { lost = reject; });
+          conn.lost.add(lost);
+          return Promise.race([send0(argv), dropped]).finally(() => conn.lost.delete(lost));
+        };
+        conns.push(conn);
+        return conn;
+      }
+
+      const pool = {
+        /** A connection to `node` for one transaction: an idle one, a new one, or one freed later. */
+        async acquire(t: Token, node: { id: string; source: any }): Promise<Conn> {
+          for (;;) {
+            if (closed) throw redisError('store closed');
+            check(t);
+            const idle = conns.find((c) => c.node === node.id && !c.busy && !c.dead);
+            if (idle) { idle.busy = true; return idle; }
+            if (conns.length + making >= poolSize) {
+              // Full: an idle connection (to another node, or dead) makes room.
+              const spare = conns.find((c) => !c.busy);
+              if (spare) drop(spare);
+            }
+            if (conns.length + making >= poolSize) { await wait(waiting, t); continue; }
+            making++;
+            let made: { raw: any; own: boolean };
+            try { made = await make(t, node.source); } finally { making--; }
+            if (closed) { if (made.own) closeRaw(made.raw); throw redisError('store closed'); }
+            // `isolatedClient` may hand back a connection already in use: it still carries one
+            // transaction at a time.
+            const same = conns.find((c) => c.raw === made.raw && !c.dead);
+            if (same) {
+              if (!same.busy) { same.busy = true; return same; }
+              wakeOne(); // nothing was added: let another waiter try
+              const given = await wait(same.turn, t);
+              if (given) return given;
+              continue; // it dropped meanwhile
+            }
+            return track(node.id, made.raw, made.own);
+          }
         },
+        /** Back after one transaction; an unhealthy one (any error inside it) is not reused as it is. */
         release(conn: Conn, healthy: boolean) {
-          if (!healthy || conn.dead || closed) {
-            conn.dead = true;
-            conns.splice(conns.indexOf(conn), 1);
-            conn.adapted.close().catch(() => {});
-            for (const give of conn.turn.splice(0)) give(null);
-            const next = waiting.shift();
-            if (next) next(null); // a slot is free: let a waiter retry and make one
+          if (conn.dead || closed) { drop(conn); wakeOne(); return; }
+          if (!healthy) {
+            if (conn.own) { drop(conn); wakeOne(); return; }
+            // Not ours to close: end what the failed transaction left open, then reuse it.
+            const reset = Promise.all([conn.adapted.send(['DISCARD']).catch(() => {}), conn.adapted.send(['UNWATCH'])]);
+            reset.then(() => pool.release(conn, true), () => { drop(conn); wakeOne(); });
             return;
           }
-          const next = conn.turn.shift() ?? waiting.shift();
-          if (next) next(conn); else conn.busy = false;
+          const next = conn.turn.shift();
+          if (next) { next(conn); return; }
+          conn.busy = false;
+          wakeOne();
         },
         async close() {
           for (const give of waiting.splice(0)) give(null);
-          await Promise.all(conns.splice(0).map((c) => { c.dead = true; return c.adapted.close().catch(() => {}); }));
+          const all = conns.splice(0);
+          for (const c of all) c.dead = true;
+          await Promise.all([...all.filter((c) => c.own).map((c) => c.adapted.close().catch(() => {})),
+            ...[...isolated].map(async (raw) => closeRaw(raw))]);
+          isolated.clear();
         },
       };
+      return pool;
     }
 
     function failOpen<T>(e: any, fallback: T): T {
@@ -501,6 +597,9 @@ export function makeStoreFactory(x: Internals) {
             // Start from the value this store knows (one round trip when it is still current). A
             // stale guess costs one of the retries, so with none allowed there is no guess: fn
             // runs at most 1 + maxRetries times either way (SPEC §2).
+            // A retry after an unknown outcome: if that write landed, fn must not run again.
+            const dup = await appliedBefore();
+            if (dup) return dup.state;
             let guessed = maxRetries > 0 && !sent && known.has(callSid);
             let stored = guessed ? known.get(callSid)! : await read();
             for (; retries <= maxRetries; retries++) {
@@ -650,17 +749,37 @@ interface Adapted {
   cluster: boolean;
   send(argv: string[]): Promise<any>;
   masters(): Promise<Adapted[]>;
+  /** The client of the master that owns `slot` (the connection the cluster uses for it). */
+  node(slot: number): Promise<{ id: string; source: any }>;
+  /** Whether a command sent now goes to the server, not into an offline queue. */
+  ready(): boolean;
   close(): Promise<void>;
 }
 
-/** Detects the client kind and gives it one `send(argv)`. */
-function adapt(c: any, own = false): Adapted {
+type Route = (argv: string[]) => { key: string; slot: number } | null;
+
+/** Detects the client kind and gives it one `send(argv)`; `route` is the core's cluster routing. */
+function adapt(c: any, route: Route, own = false): Adapted {
+  const single = async () => ({ id: 'main', source: c });
   if (typeof c?.call === 'function' && (typeof c.duplicate === 'function' || c.isCluster)) {
-    // ioredis Redis or Cluster
+    // ioredis Redis or Cluster (which routes EVAL/EVALSHA by their first key itself)
     return {
       cluster: !!c.isCluster,
       send: (argv) => c.call(argv[0], ...argv.slice(1)),
-      masters: async () => c.isCluster ? c.nodes('master').map((n: any) => adapt(n)) : [adapt(c)],
+      masters: async () => c.isCluster ? c.nodes('master').map((n: any) => adapt(n, route)) : [adapt(c, route)],
+      node: c.isCluster ? async (slot) => {
+        const id: string | undefined = c.slots?.[slot]?.[0];
+        const source = id && c.nodes('master').find((n: any) => `${n.options.host}:${n.options.port}` === id);
+        if (!source) {
+          await c.refreshSlotsCache?.();
+          throw new Error(`CLUSTERDOWN no known master for slot ${slot} yet`);
+        }
+        return { id, source };
+      } : single,
+      ready: () => {
+        if (c.status === 'wait') c.connect().catch(() => {}); // lazyConnect: connect on first use
+        return c.status === 'ready';
+      },
       close: async () => { if (own) c.disconnect(); },
     };
   }
@@ -668,10 +787,17 @@ function adapt(c: any, own = false): Adapted {
     const cluster = typeof c.getMasters === 'function' || Array.isArray(c.masters);
     return {
       cluster,
-      send: cluster ? (argv) => c.sendCommand(argv[1], false, argv) : (argv) => c.sendCommand(argv),
+      // node-redis Cluster routes by the key given: the core's first key (EVALSHA's is its first KEYS).
+      send: cluster ? (argv) => c.sendCommand(route(argv)?.key, false, argv) : (argv) => c.sendCommand(argv),
       masters: async () => cluster
-        ? Promise.all(c.masters.map(async (m: any) => adapt(await c.nodeClient(m))))
-        : [adapt(c)],
+        ? Promise.all(c.masters.map(async (m: any) => adapt(await c.nodeClient(m), route)))
+        : [adapt(c, route)],
+      node: cluster ? async (slot) => {
+        const master = c.getSlotMaster(slot);
+        const source = await c.nodeClient(master);
+        return { id: master.id ?? master.address ?? `${master.host}:${master.port}`, source };
+      } : single,
+      ready: () => c.isReady !== false,
       close: async () => { if (own) await (c.destroy?.() ?? c.disconnect?.()); },
     };
   }
@@ -679,7 +805,9 @@ function adapt(c: any, own = false): Adapted {
     return {
       cluster: false,
       send: (argv) => c.send(argv),
-      masters: async () => [adapt(c)],
+      masters: async () => [adapt(c, route)],
+      node: single,
+      ready: () => true,
       close: async () => { if (own) await c.close?.(); },
     };
   }

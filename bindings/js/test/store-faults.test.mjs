@@ -80,6 +80,9 @@ for (const [kind, connect] of Object.entries(clients)) {
       const store = createCallStateStore(client, { onRedisError: 'throw', timeoutMs: 300 });
       const id = sid();
       await store.saveCallState(id, state(id));
+      // Another writer (seed-style, rev 0) changes the value: the store's guess is stale, so the
+      // write held by the pause answers CONFLICT after the deadline — a retry would follow it.
+      cli('SET', `call_state:${id}`, serializeCallState(state(id, { clientId: 'OTHER' })), 'EX', '300');
       cli('CLIENT', 'PAUSE', '1500', 'WRITE');
       let calls = 0;
       const t0 = Date.now();
@@ -186,7 +189,8 @@ for (const [kind, connect] of Object.entries(clients)) {
       // after the server ran it (the connection error is raised by this executor, after the real
       // command ran), and another webhook writes a newer state before the retry.
       const redis = await connect();
-      const other = createCallStateStore(await connect(), { onRedisError: 'throw' });
+      const otherClient = await connect();
+      const other = createCallStateStore(otherClient, { onRedisError: 'throw' });
       let dropped = false;
       const send = async (argv) => {
         const reply = await (redis.call ? redis.call(argv[0], ...argv.slice(1)) : redis.sendCommand(argv));
@@ -200,11 +204,11 @@ for (const [kind, connect] of Object.entries(clients)) {
       };
       const store = createCallStateStore({ send }, { onRedisError: 'throw' });
       const id = sid();
-      await store.saveCallState(id, state(id));
+      await other.saveCallState(id, state(id)); // saved elsewhere: this store reads before its update
       const result = await store.updateCallState(id, (s) => ({ ...bump(s), lastUpdated: new Date('2024-03-15T14:40:00.000Z') }));
       assert.ok(dropped);
       assert.equal(result.attemptCount, 7, 'resolves to the stored state (the update was applied, then overwritten)');
-      await store.close(); await other.close(); closeClient(redis);
+      await store.close(); await other.close(); closeClient(redis); closeClient(otherClient);
     });
 
     test('isolatedClient handing back one connection: one transaction at a time, nothing hangs', async () => {
@@ -240,6 +244,54 @@ for (const [kind, connect] of Object.entries(clients)) {
       const count = (await store.getCallState(id)).attemptCount;
       const ok = acked.reduce((a, b) => a + b, 0);
       assert.ok(count >= ok && count <= 20, `${ok} acknowledged, ${count} applied`);
+      await store.close(); closeClient(redis);
+    });
+
+    test('an idle WATCH connection killed: the pool replaces it (no deadlock)', async () => {
+      const redis = await connect('nolua');
+      const store = createCallStateStore(redis, { onRedisError: 'throw', timeoutMs: 3000, poolSize: 1 });
+      const id = sid();
+      await store.saveCallState(id, state(id));
+      await store.updateCallState(id, bump);
+      const mine = cli('CLIENT', 'LIST').split('\n').filter((l) => l.includes('user=nolua')).map((l) => /id=(\d+)/.exec(l)[1]);
+      for (const cid of mine) cli('CLIENT', 'KILL', 'ID', cid); // the client's own and the idle pool connection
+      await sleep(100);
+      for (let i = 0; i < 3; i++) await store.updateCallState(id, bump);
+      assert.equal((await store.getCallState(id)).attemptCount, 4);
+      await store.close(); closeClient(redis);
+    });
+
+    test('a shared isolatedClient survives a transaction that timed out (DEBUG SLEEP)', async () => {
+      const redis = await connect('nolua');
+      const shared = await connect('nolua');
+      const store = createCallStateStore(redis, { onRedisError: 'throw', timeoutMs: 400, isolatedClient: () => shared });
+      const id = sid();
+      await store.saveCallState(id, state(id));
+      const admin = await connect();
+      const sleeping = (admin.call ? admin.call('DEBUG', 'SLEEP', '0.7') : admin.sendCommand(['DEBUG', 'SLEEP', '0.7'])).catch(() => {});
+      await sleep(20);
+      await assert.rejects(store.updateCallState(id, bump), (e) => e.code === 'REDIS');
+      await sleeping;
+      await sleep(50);
+      const got = await store.updateCallState(id, bump);
+      assert.ok(got.attemptCount >= 1 && got.attemptCount <= 2);
+      const pong = await (shared.call ? shared.call('PING') : shared.sendCommand(['PING']));
+      assert.equal(pong, 'PONG', 'the store closed a connection it did not make');
+      await store.close(); closeClient(redis); closeClient(admin);
+    });
+
+    test('a write is never left in a disconnected client\'s queue to land after the method settled', async () => {
+      const redis = await connect();
+      const store = createCallStateStore(redis, { onRedisError: 'throw', timeoutMs: 300 });
+      const id = sid();
+      proc.kill('SIGKILL');
+      await sleep(100);
+      await assert.rejects(store.saveCallState(id, state(id)), (e) => e.code === 'REDIS');
+      await startServer();
+      await sleep(1500); // the client reconnects; anything it queued would run now
+      assert.equal(cli('EXISTS', `call_state:${id}`), '0', 'a write landed after its method settled');
+      await store.saveCallState(id, state(id));
+      assert.equal(cli('EXISTS', `call_state:${id}`), '1');
       await store.close(); closeClient(redis);
     });
 
