@@ -203,7 +203,8 @@ export function makeStoreFactory(x: Internals) {
             reply = await send(client, planJson<string[]>('evalFallback', [JSON.stringify(cmd)]), t);
           }
           refusedAt = 0;
-          await after?.(reply, client);
+          // In a Cluster, what follows a write (WAIT) goes on the connection to the node that ran it.
+          await after?.(reply, client.cluster ? await nodeClient(cmd) : client);
           return reply;
         } catch (e: any) {
           if (e?.[CLASS] !== 'scriptingRefused') throw e;
@@ -213,21 +214,26 @@ export function makeStoreFactory(x: Internals) {
       return watchRun(cmd, t, after);
     }
 
+    /** The master that owns `cmd`'s slot in a Cluster (its own client), else the client given. */
+    async function nodeOf(cmd: string[]): Promise<{ id: string; source: any }> {
+      const where = client.cluster ? route(cmd) : null;
+      if (!where) return { id: 'main', source: redis };
+      try { return await client.node(where.slot); } catch (e: any) {
+        const message = String(e?.message ?? e);
+        throw redisError(`cluster routing failed: ${message}`, e, planJson<ErrorClass>('classify', [message]));
+      }
+    }
+
+    /** The cluster's own connection to the master that owns `cmd`'s slot. */
+    const nodeClient = async (cmd: string[]) => adapt((await nodeOf(cmd)).source, route);
+
     /** The WATCH/MULTI form of a scripted step, as the core plans and decides it. */
     async function watchRun(cmd: string[], t: Token, after?: (reply: any, c: Adapted) => Promise<void>): Promise<any> {
       const step = JSON.stringify(cmd);
       const reads = planJson<string[][]>('fallbackReads', [step]);
       for (;;) {
         // In a Cluster, WATCH … EXEC all run on a connection to the master that owns the call's slot.
-        const where = client.cluster ? route(cmd) : null;
-        let node: { id: string; source: any } = { id: 'main', source: redis };
-        if (where) {
-          try { node = await client.node(where.slot); } catch (e: any) {
-            const message = String(e?.message ?? e);
-            throw redisError(`cluster routing failed: ${message}`, e, planJson<ErrorClass>('classify', [message]));
-          }
-        }
-        const conn = await pool.acquire(t, node);
+        const conn = await pool.acquire(t, await nodeOf(cmd));
         let healthy = false;
         try {
           const replies = await Promise.all(reads.map((argv) => send(conn.adapted, argv, t)));
