@@ -211,6 +211,53 @@ for (const [kind, connect] of Object.entries(clients)) {
       await store.close(); await other.close(); closeClient(redis); closeClient(otherClient);
     });
 
+    test('a lost reply, then 40 other writes before the retry: the retry is still recognised (write-id window)', async () => {
+      // With 8 remembered ids the first attempt's id was gone by the retry, whose compare then
+      // failed on the new rev, and fn ran again on a state that already held its update.
+      const redis = await connect();
+      const otherClient = await connect();
+      const other = createCallStateStore(otherClient, { onRedisError: 'throw' });
+      let dropped = false;
+      const send = async (argv) => {
+        const reply = await (redis.call ? redis.call(argv[0], ...argv.slice(1)) : redis.sendCommand(argv));
+        if (!dropped && argv[0] === 'EVALSHA' && argv.some((a) => a.includes('"clientId":"MINE"'))) {
+          dropped = true;
+          const id2 = argv[3].slice('call_state:'.length);
+          for (let i = 0; i < 40; i++) await other.updateCallState(id2, (s) => ({ ...s, jobNumber: `J${i}` }));
+          throw new Error('read ECONNRESET');
+        }
+        return reply;
+      };
+      const store = createCallStateStore({ send }, { onRedisError: 'throw' });
+      const id = sid();
+      await other.saveCallState(id, state(id));
+      let calls = 0;
+      const result = await store.updateCallState(id, (s) => { calls++; return { ...bump(s), clientId: 'MINE' }; });
+      assert.ok(dropped);
+      assert.equal(calls, 1, 'fn ran again after its update had landed');
+      assert.equal(result.attemptCount, 1);
+      assert.equal((await other.getCallState(id)).attemptCount, 1, 'applied twice');
+      await store.close(); await other.close(); closeClient(redis); closeClient(otherClient);
+    });
+
+    test('without Lua: extend also extends the write ids; endCall racing saves always ends the call', async () => {
+      const redis = await connect('nolua');
+      const store = createCallStateStore(redis, { onRedisError: 'throw', timeoutMs: 5000 });
+      const id = sid();
+      await store.saveCallState(id, state(id)); // 300 s
+      assert.equal(await store.extendCallStateTTL(id, 1000), 1300);
+      assert.ok(Number(cli('TTL', `call_state:${id}:w`)) > 1200, 'write ids not extended with the state');
+      for (let round = 0; round < 15; round++) {
+        const c = sid();
+        await store.saveCallState(c, state(c));
+        const saves = Array.from({ length: 4 }, (_, i) => store.saveCallState(c, state(c, { attemptCount: i })).catch(() => {}));
+        await store.endCall(c, { keepSeconds: 60 });
+        assert.equal(cli('EXISTS', `call_state:${c}:end`), '1', `round ${round}: endCall resolved without ending the call`);
+        await Promise.all(saves);
+      }
+      await store.close(); closeClient(redis);
+    });
+
     test('isolatedClient handing back one connection: one transaction at a time, nothing hangs', async () => {
       const redis = await connect('nolua');
       const shared = await connect('nolua');
