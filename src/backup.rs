@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::codec::Codec;
+use crate::command::Command;
 use crate::keys;
-use crate::plan::Command;
 
 /// One backed-up key, as a line of NDJSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

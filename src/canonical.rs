@@ -55,7 +55,7 @@ pub(crate) struct Form<'a> {
 /// `Some` when `Codec::encode(parse_state(text))` is `{"schemaVersion":3,"rev":0,` +
 /// `text[1..]`: state JSON already in the form the codec writes.
 pub(crate) fn encoded_form<'a>(c: &Codec, text: &'a str) -> Option<Form<'a>> {
-    let value_len = text.len() + crate::wire::ENCODED_HEAD.len() - 1;
+    let value_len = text.len() + crate::codec::ENCODED_HEAD.len() - 1;
     let compressing =
         c.options().compression.as_ref().is_some_and(|z| value_len > z.threshold_bytes);
     if value_len > c.options().max_bytes || compressing || json::check_depth(text).is_err() {

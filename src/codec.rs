@@ -201,6 +201,10 @@ fn capacity(s: &CallState) -> usize {
 /// The prefix every value this library writes starts with, up to the revision digits.
 pub(crate) const REV_PREFIX: &str = "{\"schemaVersion\":3,\"rev\":";
 
+/// The head of a value [`crate::wire::encode`] leaves to the caller (a state not yet written by
+/// the store: rev 0): `{"schemaVersion":3,"rev":0,`. Checked against [`REV_PREFIX`] by a test.
+pub const ENCODED_HEAD: &str = "{\"schemaVersion\":3,\"rev\":0,";
+
 /// Writes the stored v3 form: metadata and `lastUpdated` first, where scripts read them.
 pub(crate) fn write_stored(out: &mut String, state: &CallState, rev: u64) {
     out.push_str(REV_PREFIX);
@@ -330,4 +334,14 @@ fn check_envelope(t: &TopLevel<'_>) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_encoded_head_is_the_prefix_at_rev_0() {
+        assert_eq!(ENCODED_HEAD, format!("{REV_PREFIX}0,"));
+    }
 }

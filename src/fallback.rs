@@ -12,8 +12,9 @@
 
 use serde_json::Value;
 
+use crate::command::Command;
 use crate::error::Error;
-use crate::plan::{Command, Write, WriteMode, prefix_last_updated, prefix_rev};
+use crate::plan::{Write, WriteMode, prefix_last_updated, prefix_rev};
 use crate::scripts::{EXTEND_SCRIPT_SHA1, KEEP_TTL_SCRIPT_SHA1, WRITE_IDS_KEPT};
 
 /// A scripted step, read back from the command the store was given.

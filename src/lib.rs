@@ -13,6 +13,7 @@
 mod backup;
 mod canonical;
 mod codec;
+mod command;
 mod compress;
 mod error;
 pub mod fallback;

@@ -10,18 +10,17 @@
 
 use crate::canonical::Form;
 use crate::codec::{Codec, REV_PREFIX};
+use crate::command::{eval, evalsha};
 use crate::error::Error;
 use crate::keys;
 pub use crate::scripts::{
     EXTEND_SCRIPT, EXTEND_SCRIPT_SHA1, KEEP_TTL_SCRIPT, KEEP_TTL_SCRIPT_SHA1, WRITE_IDS_KEPT,
     WRITE_SCRIPT, WRITE_SCRIPT_SHA1, eval_fallback,
 };
-use crate::scripts::{eval, evalsha};
 use crate::state::CallState;
 use crate::time::Timestamp;
 
-/// One Redis command as its argument array.
-pub type Command = Vec<String>;
+pub use crate::command::Command;
 
 /// A state as a write carries it: the stored text after the revision digits, and what the
 /// plans read from the state ([`Codec::body`]).

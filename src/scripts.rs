@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use crate::plan::Command;
+use crate::command::Command;
 
 /// How many applied write ids are remembered per call (SPEC §7, exactly once). A retry or a
 /// resent command is recognised as long as fewer than this many other writes to the same call
@@ -89,21 +89,6 @@ return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 
 /// SHA1 of [`KEEP_TTL_SCRIPT`] (checked by a test).
 pub const KEEP_TTL_SCRIPT_SHA1: &str = "bd9ece1305fe92bd5a662561aadad3fa36d896ad";
-
-pub(crate) fn evalsha<const N: usize>(sha: &str, args: [String; N]) -> Command {
-    script_command("EVALSHA", sha, args)
-}
-
-pub(crate) fn eval<const N: usize>(script: &str, args: [String; N]) -> Command {
-    script_command("EVAL", script, args)
-}
-
-fn script_command<const N: usize>(verb: &str, script: &str, args: [String; N]) -> Command {
-    let mut cmd = Vec::with_capacity(N + 3);
-    cmd.extend([verb.to_string(), script.to_string(), "3".to_string()]);
-    cmd.extend(args);
-    cmd
-}
 
 /// The SHA1 of one of these scripts, from its text.
 pub(crate) fn sha_of(script: &str) -> Option<&'static str> {

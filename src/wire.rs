@@ -27,8 +27,7 @@ pub fn codec(options_json: &str) -> Result<Codec, Error> {
     Codec::new(CodecOptions::from_json(options_json)?)
 }
 
-/// The head of a value [`encode`] leaves to the caller: `{"schemaVersion":3,"rev":0,`.
-pub const ENCODED_HEAD: &str = "{\"schemaVersion\":3,\"rev\":0,";
+pub use crate::codec::ENCODED_HEAD;
 
 /// `serializeCallState`: a state as JSON (dates as strings) → the Redis value, or `None` when
 /// the fast path (`canonical`) recognises the input as already in the stored form (`lastUpdated`
