@@ -10,6 +10,8 @@ port="$(bash scripts/redis.sh start "$dir")"
 for backend in native wasm; do
   echo "store suite: $backend core, redis on 127.0.0.1:$port"
   REDIS_PORT="$port" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/store.test.mjs
+  # The Lua write script and the core's WATCH/MULTI plan, held to the same answers (300 random cases).
+  REDIS_PORT="$port" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/plans-differential.test.mjs
   # One test per fault rule of SPEC §7 (each on its own redis-server: pauses, OOM, LOADING, kills).
   CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/store-faults.test.mjs
 done
