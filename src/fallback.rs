@@ -229,13 +229,7 @@ fn decide_write(
     let rev = cur.as_deref().and_then(prefix_rev);
     match w.mode {
         WriteMode::Cas => {
-            let ok = match (w.guard.as_str(), cur.as_deref()) {
-                ("", cur) => cur.is_none(),
-                (g, Some(cur)) if g.starts_with('v') => cur == &g[1..],
-                (g, Some(_)) => rev.map(|r| r.to_string()).as_deref() == g.strip_prefix('r'),
-                (_, None) => false,
-            };
-            if !ok {
+            if !w.guard.holds(cur.as_deref()) {
                 return done("CONFLICT", cur);
             }
         }

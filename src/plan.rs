@@ -55,9 +55,62 @@ pub struct Write {
     pub keep_ttl: bool,
     /// The store's id for this write (random, reused across its retries).
     pub write_id: String,
-    /// What a `cas` expects to find: `""` absent, `r<rev>`, or `v<whole value>` (a value
-    /// without a rev, or with rev 0: two rev-0 values can differ, so only the text tells).
-    pub guard: String,
+    /// What a `cas` expects to find (ignored by the other modes).
+    pub guard: Guard,
+}
+
+/// What a compare-and-set expects to find stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Guard {
+    /// No value.
+    Absent,
+    /// A value with this `rev` (above 0) in its prefix.
+    Rev(u64),
+    /// Exactly this text: a value without a prefixed `rev`, or with rev 0 (two rev-0 values can
+    /// differ, so only the text tells them apart).
+    Value(String),
+}
+
+impl Guard {
+    /// The guard a `cas` write carries for a value read as `prev`.
+    pub fn of(prev: Option<&str>) -> Guard {
+        match prev {
+            None => Guard::Absent,
+            Some(v) => match prefix_rev(v) {
+                Some(rev) if rev > 0 => Guard::Rev(rev),
+                _ => Guard::Value(v.to_string()),
+            },
+        }
+    }
+
+    /// Whether `cur` (the stored value, if any) is what the guard expects.
+    pub fn holds(&self, cur: Option<&str>) -> bool {
+        match (self, cur) {
+            (Guard::Absent, cur) => cur.is_none(),
+            (Guard::Rev(rev), Some(cur)) => prefix_rev(cur) == Some(*rev),
+            (Guard::Value(v), Some(cur)) => v == cur,
+            (_, None) => false,
+        }
+    }
+
+    /// As the script's argument: `''`, `r<rev>` or `v<value>`.
+    fn arg(&self) -> String {
+        match self {
+            Guard::Absent => String::new(),
+            Guard::Rev(rev) => format!("r{rev}"),
+            Guard::Value(v) => format!("v{v}"),
+        }
+    }
+
+    /// From the script's argument.
+    fn parse(arg: &str) -> Option<Guard> {
+        match arg.as_bytes().first() {
+            None => Some(Guard::Absent),
+            Some(b'r') => arg[1..].parse().ok().map(Guard::Rev),
+            Some(b'v') => Some(Guard::Value(arg[1..].to_string())),
+            Some(_) => None,
+        }
+    }
 }
 
 /// Whether a write compares.
@@ -121,7 +174,7 @@ impl Codec {
     /// reconnect) is recognised by its write id and cannot remove a state written since. Its
     /// write ids stay until they expire, so a resent earlier write is still recognised too.
     pub fn plan_delete(&self, call_sid: &str, write_id: &str) -> Result<Write, Error> {
-        self.write(call_sid, None, WriteMode::Del, String::new(), write_id)
+        self.write(call_sid, None, WriteMode::Del, Guard::Absent, write_id)
     }
 
     /// The atomic TTL extension; the reply is the new TTL or nil.
@@ -165,7 +218,7 @@ impl Codec {
 
     /// A blind save of `state`, refused on the server if the stored state is newer.
     pub fn plan_save(&self, call_sid: &str, state: Body, write_id: &str) -> Result<Write, Error> {
-        self.write(call_sid, Some(state), WriteMode::Save, String::new(), write_id)
+        self.write(call_sid, Some(state), WriteMode::Save, Guard::Absent, write_id)
     }
 
     /// Ends a call: its state (if any) and write ids now expire in `keep_seconds`, and every
@@ -179,7 +232,7 @@ impl Codec {
         if !(keep_seconds.fract() == 0.0 && (1.0..=2_147_483_647.0).contains(&keep_seconds)) {
             return Err(Error::field("keepSeconds", "must be a positive integer"));
         }
-        let mut w = self.write(call_sid, None, WriteMode::End, String::new(), write_id)?;
+        let mut w = self.write(call_sid, None, WriteMode::End, Guard::Absent, write_id)?;
         w.ttl = keep_seconds as u32;
         Ok(w)
     }
@@ -202,7 +255,7 @@ impl Codec {
                 });
             }
         }
-        self.write(call_sid, next, WriteMode::Cas, guard(prev), write_id)
+        self.write(call_sid, next, WriteMode::Cas, Guard::of(prev), write_id)
     }
 
     /// Writes back the v3 upgrade `next` of an older value `prev` found by a plain read: a
@@ -225,7 +278,7 @@ impl Codec {
         call_sid: &str,
         state: Option<Body>,
         mode: WriteMode,
-        guard: String,
+        guard: Guard,
         write_id: &str,
     ) -> Result<Write, Error> {
         let key = self.state_key(call_sid)?;
@@ -312,7 +365,7 @@ impl Write {
             ttl: ttl.strip_prefix('k').unwrap_or(ttl).parse().ok()?,
             keep_ttl: ttl.starts_with('k'),
             write_id: write_id.clone(),
-            guard: guard.clone(),
+            guard: Guard::parse(guard)?,
         })
     }
 
@@ -360,19 +413,8 @@ impl Write {
             self.last_updated.clone(),
             if self.keep_ttl { format!("k{}", self.ttl) } else { self.ttl.to_string() },
             self.write_id.clone(),
-            self.guard.clone(),
+            self.guard.arg(),
         ]
-    }
-}
-
-/// The guard a `cas` write carries for a value read as `prev`.
-fn guard(prev: Option<&str>) -> String {
-    match prev {
-        None => String::new(),
-        Some(v) => match prefix_rev(v) {
-            Some(rev) if rev > 0 => format!("r{rev}"),
-            _ => format!("v{v}"),
-        },
     }
 }
 
@@ -464,11 +506,17 @@ mod tests {
         assert_eq!(prefix_rev(v), Some(17));
         assert_eq!(prefix_last_updated(v), Some("2024-03-15T14:30:22.000Z"));
         assert_eq!(prefix_rev(r#"{"schemaVersion":3,"rev":,"#), None);
-        assert_eq!(guard(Some(r#"{"callSid":"CA1"}"#)), r#"v{"callSid":"CA1"}"#);
-        assert_eq!(guard(Some(v)), "r17");
+        let seed = r#"{"callSid":"CA1"}"#;
+        assert_eq!(Guard::of(Some(seed)), Guard::Value(seed.into()));
+        assert_eq!(Guard::of(Some(v)), Guard::Rev(17));
+        assert!(Guard::of(Some(v)).holds(Some(v)) && !Guard::of(Some(v)).holds(None));
         // rev 0 (serializeCallState's value, SET by seed-style code): compared by its text.
         let zero = v.replacen("17", "0", 1);
-        assert_eq!(guard(Some(&zero)), format!("v{zero}"));
-        assert_eq!(guard(None), "");
+        assert_eq!(Guard::of(Some(&zero)), Guard::Value(zero.clone()));
+        assert!(!Guard::of(Some(&zero)).holds(Some(&zero.replace("\"x\":1", "\"x\":2"))));
+        assert_eq!(Guard::of(None), Guard::Absent);
+        for g in [Guard::Absent, Guard::Rev(17), Guard::Value(zero)] {
+            assert_eq!(Guard::parse(&g.arg()), Some(g));
+        }
     }
 }
