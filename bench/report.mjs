@@ -1,7 +1,8 @@
 // BENCHMARKS.md and the two SVG charts, from a latest.json (bench/run.mjs calls this after every
 // run; `node bench/report.mjs` redraws from bench/results/latest.json without re-measuring).
 // The charts are plain SVG written here: no chart dependency, readable in any browser and on
-// GitHub. bench/findings.md (the profile notes, written by hand) is copied in under its heading.
+// GitHub. bench/findings.md (the profile notes, written by hand) and bench/soak.md (the last
+// `make soak`) are copied in under their headings.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -283,10 +284,13 @@ export function markdown(l, { chartDir }) {
     for (const [k, v] of Object.entries(l.cargo.benches)) L.push(`| ${k} | ${us(v.medianNs)} µs | ${us(v.lowNs)}–${us(v.highNs)} µs |`);
     L.push('');
   }
-  const findings = join(here, 'findings.md');
-  if (existsSync(findings)) {
-    L.push(readFileSync(findings, 'utf8').trim());
-    L.push('');
+  // Hand-written sections kept across runs: the profile notes, and the fault soak (`make soak`).
+  for (const name of ['findings.md', 'soak.md']) {
+    const file = join(here, name);
+    if (existsSync(file)) {
+      L.push(readFileSync(file, 'utf8').trim());
+      L.push('');
+    }
   }
   L.push('## Reproduce');
   L.push('');
