@@ -1,7 +1,7 @@
 # callstate — the two set-up commands are `make demo` and `make test`; both install what they need.
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
-.PHONY: setup build test test-rust test-wasm-core test-js test-store test-faults soak test-runtimes test-cli test-bench demo bench clean
+.PHONY: setup build test test-rust test-wasm-core test-js test-store test-faults soak test-runtimes test-cli test-bench demo bench clean failover
 
 setup:            ## toolchains and system packages (idempotent; fast when done)
 	bash scripts/setup.sh
@@ -30,6 +30,9 @@ test-store: build ## the store on a real redis-server: ioredis and node-redis, n
 
 test-faults: build ## the fault matrix: pause, sleep, kill, OOM, LOADING, kill -9, ACL × clients × script/no-Lua × native/WASM; histories checked for linearizability (~3 min)
 	bash scripts/test-faults.sh
+
+failover: build   ## issue 12: kill -9 / CLUSTER FAILOVER on a 3-master × 1-replica cluster under racing updates, durability off vs on, ioredis and node-redis Cluster (~2 min)
+	bash scripts/test-failover.sh
 
 soak: build       ## every fault at random, 5 min per backend (10 min in all); not in CI
 	bash scripts/test-faults.sh --soak 300

@@ -119,6 +119,10 @@ pub fn classify(message: &str) -> ErrorClass {
         "DISCONNECTS CLIENT",
         "CONNECTION TIMEOUT",
     ];
+    // ioredis Cluster gives up redirecting (MOVED/CLUSTERDOWN during a failover) with this.
+    if upper.starts_with("TOO MANY CLUSTER REDIRECTIONS") {
+        return ErrorClass::Retry;
+    }
     if CONNECTION.iter().any(|c| upper.contains(c)) {
         return ErrorClass::Retry;
     }
@@ -221,7 +225,13 @@ fn decide_write(
         Ok(FallbackStep::Done { reply: Value::from(vec![Value::from(status), Value::from(value)]) })
     };
     if applied {
-        return done("DUP", cur);
+        // As the script: touch the write ids so a WAIT after a duplicate covers what it found.
+        let reply = Value::from(vec![Value::from("DUP"), Value::from(cur)]);
+        if ttls.1 <= 0 {
+            return Ok(FallbackStep::Done { reply });
+        }
+        let touch = vec!["EXPIRE".into(), w.ids_key.clone(), ttls.1.to_string()];
+        return Ok(FallbackStep::Exec { commands: vec![touch], reply });
     }
     if ended && w.mode != WriteMode::Del {
         return done("ENDED", cur);
@@ -373,6 +383,10 @@ mod tests {
             ("MASTERDOWN Link with MASTER is down", Retry),
             ("MOVED 3999 127.0.0.1:6381", Retry),
             ("ASK 3999 127.0.0.1:6381", Retry),
+            (
+                "Too many Cluster redirections. Last error: ReplyError: CLUSTERDOWN The cluster is down",
+                Retry,
+            ),
             ("Connection is closed.", Retry),
             ("Socket closed unexpectedly", Retry),
             ("read ECONNRESET", Retry),
@@ -402,8 +416,14 @@ mod tests {
         let s = Some(stored.as_str());
         let save =
             Scripted::Write(codec.plan_save("CA1", codec.body(&state).unwrap(), "w1").unwrap());
-        // A replayed write id changes nothing.
-        assert_eq!(save.decide(&replies(s, true, false, (600, 600))).unwrap(), done("DUP", s));
+        // A replayed write id changes nothing but the write ids' TTL, set again as it is (so a
+        // WAIT after it covers the write it found).
+        let touch = FallbackStep::Exec {
+            commands: vec![vec!["EXPIRE".into(), "call_state:CA1:w".into(), "600".into()]],
+            reply: json!(["DUP", s]),
+        };
+        assert_eq!(save.decide(&replies(s, true, false, (600, 600))).unwrap(), touch);
+        assert_eq!(save.decide(&replies(s, true, false, (600, -2))).unwrap(), done("DUP", s));
         // A save writes rev = max(old + 1, TIME µs), then remembers its id.
         let FallbackStep::Exec { commands, reply } =
             save.decide(&replies(s, false, false, (600, 600))).unwrap()

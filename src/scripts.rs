@@ -18,12 +18,18 @@ pub const WRITE_IDS_KEPT: usize = 128;
 pub static WRITE_SCRIPT: LazyLock<String> =
     LazyLock::new(|| WRITE_SCRIPT_TEMPLATE.replace("{LAST_ID}", &(WRITE_IDS_KEPT - 1).to_string()));
 
-const WRITE_SCRIPT_TEMPLATE: &str = r#"-- callstate write v4. KEYS: state, write ids, end marker.
+const WRITE_SCRIPT_TEMPLATE: &str = r#"-- callstate write v5. KEYS: state, write ids, end marker.
 -- ARGV: mode (save|cas|end|del), body after the rev digits ('' = delete), lastUpdated,
 --       ttl (seconds; 'k'..n keeps the state's TTL), write id,
 --       guard ('' = absent, 'r'..rev, 'v'..whole value)
 local cur = redis.call('GET', KEYS[1])
-if redis.call('LPOS', KEYS[2], ARGV[5]) then return {'DUP', cur} end
+if redis.call('LPOS', KEYS[2], ARGV[5]) then
+  -- Touch the write ids (same TTL) so a WAIT after a duplicate covers the write it found:
+  -- Valkey 8 advances a connection's replication offset only for commands that propagate.
+  local t = redis.call('PTTL', KEYS[2])
+  if t > 0 then redis.call('PEXPIRE', KEYS[2], t) end
+  return {'DUP', cur}
+end
 if ARGV[1] ~= 'del' and redis.call('EXISTS', KEYS[3]) == 1 then return {'ENDED', cur} end
 local rev = string.match(cur or '', '^{"schemaVersion":3,"rev":(%d+),')
 if ARGV[1] == 'cas' then
@@ -62,7 +68,7 @@ return {'OK', nrev}
 "#;
 
 /// SHA1 of [`WRITE_SCRIPT`], for `EVALSHA` (checked by a test).
-pub const WRITE_SCRIPT_SHA1: &str = "2b12fc5889ae18ef6aec4781f989435199ed5cc3";
+pub const WRITE_SCRIPT_SHA1: &str = "a520dafc843fbff0ce7bad3e88691b91594a76e9";
 
 /// The extend script: `TTL`, the SPEC §6 rule, `EXPIRE`, in one step.
 pub const EXTEND_SCRIPT: &str = r#"-- callstate extend v2. KEYS: state, write ids, end marker. ARGV: add, max
