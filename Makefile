@@ -9,7 +9,7 @@ setup:            ## toolchains and system packages (idempotent; fast when done)
 build: setup      ## both npm packages, ready (SPEC §1 packaging contract)
 	bash scripts/build.sh
 
-test: build test-rust test-wasm-core test-js test-store test-faults test-runtimes test-bench test-cli   ## everything: fmt, clippy, Rust, WASM, JS, store, runtimes
+test: build test-rust test-wasm-core test-js test-store test-faults failover test-runtimes test-bench test-cli   ## everything: fmt, clippy, Rust, WASM, JS, store, runtimes
 
 test-rust:
 	cargo fmt --all -- --check
