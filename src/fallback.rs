@@ -71,9 +71,15 @@ pub enum ErrorClass {
     /// the `WATCH` fallback, and try scripting again later.
     ScriptingRefused,
     /// Transient (`LOADING`, `TRYAGAIN`, `CLUSTERDOWN`, `MASTERDOWN`, a dropped or refused
-    /// connection; `MOVED`/`ASK` on a `WATCH` connection during a resharding): the step's
-    /// outcome is unknown; retry it within the deadline with the same write id.
+    /// connection): the step's outcome is unknown; retry it within the deadline with the same
+    /// write id.
     Retry,
+    /// `MOVED`/`ASK` on the store's own `WATCH` connection (a resharding): retry as [`Retry`],
+    /// after sending the step's `probe` through the cluster client so that it follows the
+    /// redirection and refreshes its slot map (it never saw this reply).
+    ///
+    /// [`Retry`]: ErrorClass::Retry
+    Moved,
     /// Anything else (`OOM`, `BUSY`, `WRONGTYPE`, …): the method fails with `REDIS`; nothing
     /// changes about how the next method is sent.
     Fail,
@@ -88,9 +94,8 @@ pub fn classify(message: &str) -> ErrorClass {
     match word {
         "NOSCRIPT" if !upper.contains("DISABLED") => return ErrorClass::NoScript,
         "NOPERM" => return ErrorClass::ScriptingRefused,
-        "LOADING" | "TRYAGAIN" | "CLUSTERDOWN" | "MASTERDOWN" | "MOVED" | "ASK" => {
-            return ErrorClass::Retry;
-        }
+        "LOADING" | "TRYAGAIN" | "CLUSTERDOWN" | "MASTERDOWN" => return ErrorClass::Retry,
+        "MOVED" | "ASK" => return ErrorClass::Moved,
         "OOM" | "BUSY" | "BUSYKEY" | "EXECABORT" | "WRONGTYPE" => return ErrorClass::Fail,
         _ => {}
     }
@@ -381,8 +386,8 @@ mod tests {
             ("TRYAGAIN Multiple keys request during rehashing of slot", Retry),
             ("CLUSTERDOWN The cluster is down", Retry),
             ("MASTERDOWN Link with MASTER is down", Retry),
-            ("MOVED 3999 127.0.0.1:6381", Retry),
-            ("ASK 3999 127.0.0.1:6381", Retry),
+            ("MOVED 3999 127.0.0.1:6381", Moved),
+            ("ASK 3999 127.0.0.1:6381", Moved),
             (
                 "Too many Cluster redirections. Last error: ReplyError: CLUSTERDOWN The cluster is down",
                 Retry,

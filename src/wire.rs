@@ -95,6 +95,7 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `wait` | replicas, timeout ms | argv (`WAIT`) |
 /// | `classify` | a client's error message | [`fallback::ErrorClass`] |
 /// | `route` | argv JSON | `{key, slot}`: the key a cluster routes it by and its slot, or `null` |
+/// | `probe` | argv JSON | argv: a keyed read (`EXISTS`) a cluster client routes as it would the command |
 /// | `end` | sid, keep seconds, write id | [`Planned`] |
 /// | `outcome` | status, value or null | [`plan::Outcome`] |
 /// | `fallbackReads` | scripted command JSON | argv list (`WATCH` first) |
@@ -142,6 +143,10 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         }
         "wait" => to_json(&["WAIT", s(0), s(1)]),
         "classify" => to_json(&fallback::classify(s(0))),
+        "probe" => {
+            let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
+            to_json(&keys::first_key(&argv).map(|key| ["EXISTS", key]))
+        }
         "route" => {
             let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
             to_json(&keys::first_key(&argv).map(|key| Route { key, slot: keys::cluster_slot(key) }))

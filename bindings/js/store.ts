@@ -43,7 +43,7 @@ type Outcome =
   | { kind: 'ended'; stored: string | null };
 
 /** What the core says a Redis error means (`callstate::fallback::ErrorClass`). */
-type ErrorClass = 'noScript' | 'scriptingRefused' | 'retry' | 'fail';
+type ErrorClass = 'noScript' | 'scriptingRefused' | 'retry' | 'moved' | 'fail';
 
 /** One store method's budget: past `deadline`, or once `done`, nothing more is sent and `fn` is not called. */
 interface Token { deadline: number; done: boolean }
@@ -175,7 +175,7 @@ export function makeStoreFactory(x: Internals) {
       const attempt = async (): Promise<T> => {
         for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
           try { return await body(t); } catch (e: any) {
-            if (!(e?.code === 'REDIS' && e[CLASS] === 'retry') || t.done) throw e;
+            if (!(e?.code === 'REDIS' && (e[CLASS] === 'retry' || e[CLASS] === 'moved')) || t.done) throw e;
             const wait = Math.min(delay, t.deadline - Date.now() - 1);
             if (wait <= 0) throw e;
             await new Promise((r) => setTimeout(r, wait));
@@ -250,6 +250,14 @@ export function makeStoreFactory(x: Internals) {
           await after?.(next.reply, conn.adapted);
           healthy = true;
           return next.reply;
+        } catch (e: any) {
+          // The cluster client never saw a MOVED on this connection, so its slot map stays stale
+          // (every retry would WATCH on the old master): a keyed read through it refreshes it.
+          if (e?.[CLASS] === 'moved') {
+            const probe = planJson<string[] | null>('probe', [step]);
+            if (probe) await client.send(probe).catch(() => undefined);
+          }
+          throw e;
         } finally { pool.release(conn, healthy); }
       }
     }
@@ -423,8 +431,8 @@ export function makeStoreFactory(x: Internals) {
         release(conn: Conn, healthy: boolean) {
           if (conn.dead || closed) { drop(conn); wakeOne(); return; }
           if (!healthy) {
-            if (conn.own) { drop(conn); wakeOne(); return; }
-            // Not ours to close: end what the failed transaction left open, then reuse it.
+            // An error reply (MOVED, OOM, a timeout) leaves the connection usable: end what the
+            // failed transaction left open, then reuse it; a dropped one is closed above.
             const reset = Promise.all([conn.adapted.send(['DISCARD']).catch(() => {}), conn.adapted.send(['UNWATCH'])]);
             reset.then(() => pool.release(conn, true), () => { drop(conn); wakeOne(); });
             return;

@@ -61,7 +61,7 @@ export function failures(c) {
 const num = (v) => (v === null || v === undefined ? '-' : String(v));
 export function line(c) {
   const cols = [
-    c.fault.padEnd(8), c.client.padEnd(10), c.mode.padEnd(6), c.backend.padEnd(6),
+    (c.server ?? 'redis').padEnd(6), c.fault.padEnd(8), c.client.padEnd(10), c.mode.padEnd(6), c.backend.padEnd(6),
     `ops=${num(c.ops).padEnd(5)}`, `acked=${num(c.acked).padEnd(5)}`, `lost=${num(c.lost).padEnd(3)}`,
     `twice=${num(c.twice).padEnd(3)}`, `late-writes=${num(c.lateWrites).padEnd(4)}`,
     `late-settles=${num(c.lateSettles).padEnd(4)}`, `errors=${num(c.errors).padEnd(4)}`,
@@ -86,6 +86,7 @@ export function details(c) {
   if (c.resent) out.push(`info: ${c.resent} ops reached the wire after settling only by the user client's own resend/queue`);
   if (c.dupsLeftOpen) out.push(`info: ${c.dupsLeftOpen} WATCH connections still open after store.close()`);
   if (c.rejections?.length) out.push(`rejections: ${c.rejections.slice(0, 4).map(([k, n]) => `${n}× ${k}`).join(' ; ')}`);
+  if (c.note) out.push(`fault: ${c.note}`);
   if (c.events?.length) out.push(`fault: ${c.events.slice(0, 6).join(', ')}${c.events.length > 6 ? ', …' : ''}`);
   return out;
 }
@@ -103,7 +104,7 @@ export function printReport(cells, { checkNote, title = 'fault matrix', print = 
     }
   }
   // Passing cells with something worth knowing (not failures).
-  const noted = cells.filter((c) => !failures(c).length && (c.resent || c.laterState || c.dupsLeftOpen));
+  const noted = cells.filter((c) => !failures(c).length && (c.resent || c.laterState || c.dupsLeftOpen || c.note));
   if (noted.length) {
     print('\n-- notes (passing cells) --');
     for (const c of noted) {
@@ -111,6 +112,11 @@ export function printReport(cells, { checkNote, title = 'fault matrix', print = 
       if (c.resent) n.push(`${c.resent} ops' values reached the wire after they settled only through the user client's own offline queue/resend (SPEC §7: a write already sent may land late)`);
       if (c.laterState) n.push(`${c.laterState} acknowledged updates resolved to a state with later appends (write id found applied; checked as append + read)`);
       if (c.dupsLeftOpen) n.push(`${c.dupsLeftOpen} duplicate() connections still open after store.close()`);
+      if (c.note) n.push(c.note);
+      // What the cell's methods rejected with, besides timeouts (REDIS errors are allowed, but one
+      // that came back early is worth seeing).
+      const early = (c.rejections ?? []).filter(([k]) => !/timed out after/.test(k));
+      if (c.note && early.length) n.push(`rejected: ${early.slice(0, 3).map(([k, x]) => `${x}× ${k}`).join(' ; ')}`);
       print(`${c.name}: ${n.join('; ')}`);
     }
   }

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// The fault matrix (issue 11): for every fault × client × mode, on one backend, real redis-servers
-// started here, a load of racing updates from two stores while the fault is injected, a recorded
-// history, and one report line per cell. See scripts/test-faults.sh (both backends, then the checker).
+// The fault matrix (issues 11, 12): for every fault × client × mode, on one backend and one server
+// (redis-server or valkey-server), real servers started here, a load of racing updates from two
+// stores while the fault is injected, a recorded history, and one report line per cell. See
+// scripts/test-faults.sh (both backends on Redis, the native backend on Valkey, then the checker).
 //
-//   node tests/faults/run.mjs [--backend native|wasm] [--only f1,f2] [--client ioredis,node-redis]
-//        [--mode script,nolua] [--seconds 2.5] [--soak <total seconds>] [--history file]
-//        [--results file] [--no-check] [--timeout-ms 1000] [--pkg-root dir] [--deadline seconds]
+//   node tests/faults/run.mjs [--backend native|wasm] [--server redis|valkey] [--only f1,f2]
+//        [--client ioredis,node-redis] [--mode script,nolua] [--seconds 2.5] [--soak <total seconds>]
+//        [--history file] [--results file] [--no-check] [--timeout-ms 1000] [--pkg-root dir]
+//        [--deadline seconds]
 //
-// Faults: none (baseline) pause sleep kill oom loading kill9 acl — see faults.mjs.
+// Faults: none (baseline) pause sleep kill oom loading kill9 acl reshard — see faults.mjs. `reshard`
+// runs on a 3-master Cluster (200 calls, codec hashTag: true, the clients' Cluster classes).
+// Cells are named fault/client/mode/backend on Redis, and fault/client/mode/backend/valkey on Valkey.
 // Exit: 0 all cells pass, 1 some cell failed or crashed, 2 usage.
 //
 // A cell: 2 stores, each on its own client (user `app`; in nolua mode `-@scripting`, so EVAL is
@@ -23,6 +27,9 @@
 // ({ cells: [{ name, calls: { sid: { initial: [], ops } } }] }); failed reads are left out (they
 // constrain nothing), and an acknowledged update that resolved to a state with later appends after
 // its own id is recorded as its append plus a read in the same window (see historyOf).
+// The reshard cells: the same, on a 3-master Cluster (ioredis Redis.Cluster / node-redis
+// createCluster, codec `new CallStateCodec({ hashTag: true })`, the ACL user on every node), with
+// 200 calls where worker w of both stores picks the same call on each tick (so updates still race).
 // --store-timeout-ms gives the stores another timeoutMs than the checks assume (to see the
 // late-settle check fire); CALLSTATE_PKG_ROOT / --pkg-root point at other package folders.
 import { createRequire } from 'node:module';
@@ -30,7 +37,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Server, within, removeOnExit, sleep } from './servers.mjs';
+import { Server, ClusterServer, within, removeOnExit, sleep, useServer } from './servers.mjs';
 import { FAULTS, FAULT_NAMES, SERVER_KINDS, FILLER_KEYS } from './faults.mjs';
 import { Cell, runCell, abandon, summarize, historyOf } from './workload.mjs';
 import { runChecker, attachChecks, printReport, line, ROOT } from './report.mjs';
@@ -44,6 +51,7 @@ try {
   opts = parseArgs({
     options: {
       backend: { type: 'string', default: 'native' },
+      server: { type: 'string', default: 'redis' },
       only: { type: 'string' },
       client: { type: 'string' },
       mode: { type: 'string' },
@@ -70,6 +78,9 @@ const list = (v, all, what) => {
 };
 const backend = opts.backend;
 if (!['native', 'wasm'].includes(backend)) { console.error('--backend native|wasm'); process.exit(2); }
+const serverKind = opts.server;
+if (!['redis', 'valkey'].includes(serverKind)) { console.error('--server redis|valkey'); process.exit(2); }
+useServer(serverKind);
 const faults = list(opts.only, FAULT_NAMES, 'fault');
 const clients = list(opts.client, CLIENTS, 'client');
 const modes = list(opts.mode, MODES, 'mode');
@@ -77,7 +88,7 @@ const loadMs = Math.round(Number(opts.seconds) * 1000);
 const timeoutMs = Number(opts['timeout-ms']);
 const soakMs = opts.soak ? Math.round(Number(opts.soak) * 1000) : 0;
 const pkgRoot = opts['pkg-root'] ?? process.env.CALLSTATE_PKG_ROOT ?? join(ROOT, 'bindings');
-const historyFile = opts.history ?? join(tmpdir(), `callstate-faults-history-${backend}.json`);
+const historyFile = opts.history ?? join(tmpdir(), `callstate-faults-history-${serverKind}-${backend}.json`);
 const runDir = opts.dir ?? mkdtempSync(join(tmpdir(), 'callstate-faults-'));
 removeOnExit(opts.dir ? null : runDir);
 
@@ -91,7 +102,7 @@ async function serverFor(kind) {
   const def = kind === 'soak'
     ? { args: SERVER_KINDS.aof.args, prepare: prepareSoak }
     : SERVER_KINDS[kind];
-  const s = new Server(kind, join(runDir, kind), def.args);
+  const s = def.cluster ? new ClusterServer(kind, join(runDir, kind), def.args) : new Server(kind, join(runDir, kind), def.args);
   await s.start();
   await def.prepare(s);
   servers[kind] = s;
@@ -138,7 +149,8 @@ function soakFault(names) {
 // --- the cells -------------------------------------------------------------------------------------
 const plan = [];
 if (soakMs) {
-  const names = faults.filter((f) => f !== 'none');
+  // The soak's faults share one single-node server: not the Cluster's.
+  const names = faults.filter((f) => f !== 'none' && SERVER_KINDS[FAULTS[f].server] && !SERVER_KINDS[FAULTS[f].server].cluster);
   const combos = clients.flatMap((client) => modes.map((mode) => ({ client, mode })));
   for (const { client, mode } of combos) {
     plan.push({ fault: 'soak', client, mode, def: soakFault(names.length ? names : ['kill']), loadMs: Math.round(soakMs / combos.length) });
@@ -155,7 +167,7 @@ let complete = false;
 let note = '';
 let historyWritten = false;
 function writeResults() {
-  if (opts.results) writeFileSync(opts.results, JSON.stringify({ backend, complete, note, history: historyWritten ? historyFile : null, cells: results }));
+  if (opts.results) writeFileSync(opts.results, JSON.stringify({ backend, server: serverKind, complete, note, history: historyWritten ? historyFile : null, cells: results }));
 }
 function writeOut() {
   writeFileSync(historyFile, JSON.stringify({ cells: histories }));
@@ -171,17 +183,17 @@ const deadline = setTimeout(() => {
   note = `whole-run deadline of ${Math.round(deadlineMs / 1000)}s passed`;
   log(`\n!! ${note}; ${results.length}/${plan.length} cells done`);
   try { writeOut(); } catch { /* ignore */ }
-  printReport(results, { checkNote: 'checker not run (deadline)', title: `fault matrix (${backend}, incomplete)`, print: log });
+  printReport(results, { checkNote: 'checker not run (deadline)', title: `fault matrix (${serverKind}, ${backend}, incomplete)`, print: log });
   process.exit(1);
 }, deadlineMs);
 deadline.unref();
 
 async function main() {
 const t0 = Date.now();
-log(`fault matrix: backend=${backend} (${pkgRoot}), ${plan.length} cells, ${soakMs ? `soak ${soakMs / 1000}s` : `${loadMs / 1000}s load per cell`}, timeoutMs=${timeoutMs}, filler=${FILLER_KEYS} keys for LOADING, servers in ${runDir}`);
+log(`fault matrix: server=${serverKind}, backend=${backend} (${pkgRoot}), ${plan.length} cells, ${soakMs ? `soak ${soakMs / 1000}s` : `${loadMs / 1000}s load per cell`}, timeoutMs=${timeoutMs}, filler=${FILLER_KEYS} keys for LOADING, servers in ${runDir}`);
 for (const p of plan) {
-  const name = `${p.fault}/${p.client}/${p.mode}/${backend}`;
-  const cell = new Cell({ name, fault: p.fault, client: p.client, mode: p.mode, backend });
+  const name = `${p.fault}/${p.client}/${p.mode}/${backend}${serverKind === 'redis' ? '' : `/${serverKind}`}`;
+  const cell = new Cell({ name, fault: p.fault, client: p.client, mode: p.mode, backend, server: serverKind });
   let server;
   try {
     server = await within(serverFor(p.def.server), 60_000, `start ${p.def.server} server`);
@@ -204,7 +216,7 @@ for (const p of plan) {
     histories.push(historyOf(cell));
   } catch (e) {
     // A harness bug: say so on the cell's line rather than lose the run.
-    s = { name, fault: p.fault, client: p.client, mode: p.mode, backend, ops: cell.ops.size, acked: null, lost: null, twice: null,
+    s = { name, fault: p.fault, client: p.client, mode: p.mode, backend, server: serverKind, ops: cell.ops.size, acked: null, lost: null, twice: null,
       lateWrites: null, lateSettles: null, errors: 1, crash: `harness: ${e?.stack?.split('\n').slice(0, 2).join(' | ') ?? e}` };
   }
   results.push(s);
@@ -215,7 +227,7 @@ complete = true;
 note = '';
 const elapsed = ((Date.now() - t0) / 1000).toFixed(1);
 writeOut();
-log(`\n${backend}: ${plan.length} cells in ${elapsed}s; history in ${historyFile}`);
+log(`\n${serverKind}/${backend}: ${plan.length} cells in ${elapsed}s; history in ${historyFile}`);
 for (const s of Object.values(servers)) await s.stop();
 
 let failed;
@@ -224,7 +236,7 @@ if (opts['no-check']) {
 } else {
   const { byName, note: checkNote } = runChecker([historyFile]);
   attachChecks(results, byName);
-  failed = printReport(results, { checkNote, title: `fault matrix (${backend})`, print: log });
+  failed = printReport(results, { checkNote, title: `fault matrix (${serverKind}, ${backend})`, print: log });
 }
 process.exit(failed ? 1 : 0);
 }
@@ -233,6 +245,6 @@ main().catch((e) => {
   log(`\n!! harness error: ${e?.stack ?? e}`);
   note = `harness error: ${e?.message ?? e}`;
   try { writeOut(); } catch { /* ignore */ }
-  printReport(results, { checkNote: 'checker not run (harness error)', title: `fault matrix (${backend}, incomplete)`, print: log });
+  printReport(results, { checkNote: 'checker not run (harness error)', title: `fault matrix (${serverKind}, ${backend}, incomplete)`, print: log });
   process.exit(1);
 });

@@ -5,13 +5,15 @@
 //
 //   node tests/faults/selftest.mjs [recorded-history.json]
 // With a recorded history (run.mjs --history), its first cell with enough acknowledged appends is
-// the base; without one, a synthetic sequential history is. Exit 0 when every expectation holds.
+// the base; without one, a synthetic sequential history is. Then the instrumentation on a real
+// server and on a real 3-master Cluster (FAULTS_SELFTEST_NO_CLUSTER=1 skips the Cluster part).
+// Exit 0 when every expectation holds.
 import { readFileSync, writeFileSync, mkdtempSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cell, summarize, instrument, makeClient, closeClient, setCurrentForTest, attribute } from './workload.mjs';
 import { runChecker } from './report.mjs';
-import { Server, removeOnExit } from './servers.mjs';
+import { Server, ClusterServer, removeOnExit } from './servers.mjs';
 
 const clone = (x) => JSON.parse(JSON.stringify(x));
 
@@ -153,6 +155,38 @@ else {
       else console.log(`selftest: instrumentation (${kind}): store-level sends on main and duplicate() connections, MULTI included, and socket writes seen`);
     }
   } catch (e) { bad.push(`instrumentation check: ${e.message}`); } finally { await server.stop(); }
+}
+
+// The same on a Cluster: the cluster client's sends (ioredis Cluster#call, node-redis
+// RedisCluster#sendCommand) and sends on duplicate() of a node client (where the store's WATCH
+// connections come from: ioredis nodes(), node-redis nodeClient()).
+if (!process.env.FAULTS_SELFTEST_NO_CLUSTER) {
+  const dir = mkdtempSync(join(tmpdir(), 'callstate-selftest-cluster-'));
+  const cl = new ClusterServer('selftest-cluster', dir);
+  try {
+    await cl.ensure();
+    for (const kind of ['ioredis', 'node-redis']) {
+      const cell = new Cell({ name: `selftest/cluster/${kind}` });
+      const seen = [];
+      cell.recordSend = (id, level, conn) => seen.push(`${id}:${level}:${conn}`);
+      setCurrentForTest(cell);
+      const c = instrument(kind, await makeClient(kind, cl, { user: 'default' }), 'main', cell);
+      const v = (id) => JSON.stringify({ log: [id], lastOp: id });
+      const node = kind === 'ioredis' ? c.nodes('master')[0] : await c.nodeClient(c.masters[0]);
+      if (kind === 'ioredis') await c.call('SET', '{t}k1', v('o1'));
+      else await c.sendCommand('{t}k1', false, ['SET', '{t}k1', v('o1')]);
+      const d = node.duplicate();
+      if (kind === 'node-redis') await d.connect(); else await d.ping();
+      if (kind === 'ioredis') await d.call('ECHO', v('o2')); else await d.sendCommand(['ECHO', v('o2')]);
+      closeClient(kind, d);
+      closeClient(kind, c);
+      setCurrentForTest(null);
+      const want = ['o1:store:main', 'o2:store:dedicated', 'o1:wire:null', 'o2:wire:null'];
+      const missing = want.filter((w) => !seen.includes(w));
+      if (missing.length) bad.push(`instrumentation (${kind} cluster): not seen ${missing.join(', ')} (saw ${seen.join(', ')})`);
+      else console.log(`selftest: instrumentation (${kind} cluster): store-level sends on the cluster client and on duplicate() of a node client, and socket writes seen`);
+    }
+  } catch (e) { bad.push(`cluster instrumentation check: ${e.message}`); } finally { await cl.stop(); rmSync(dir, { recursive: true, force: true }); }
 }
 
 if (bad.length) { console.log(`selftest FAILED:\n  ${bad.join('\n  ')}`); process.exit(1); }

@@ -1,15 +1,23 @@
-// Real redis-server processes for the fault matrix: started here on free loopback ports in one temp
-// dir, restarted on the same port/dir when a fault needs it, and always killed when this process
-// ends (normal exit, crash, SIGINT/SIGTERM). Every pid is also written to <dir>/*.pid so that
-// scripts/test-faults.sh can kill leftovers even if node itself is SIGKILLed.
+// Real redis-server (or valkey-server) processes for the fault matrix: started here on free loopback
+// ports in one temp dir, restarted on the same port/dir when a fault needs it, and always killed
+// when this process ends (normal exit, crash, SIGINT/SIGTERM). Every pid is also written to
+// <dir>/*.pid so that scripts/test-faults.sh can kill leftovers even if node itself is SIGKILLed.
+// `useServer('valkey')` switches every server started afterwards to valkey-server/valkey-cli.
+// A `ClusterServer` is a 3-master Cluster (tests/support/cluster.mjs) with the same interface as a
+// `Server` where runCell uses it (ensure, setMode, stop), plus admin connections to every node.
 import { spawn, execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import { createRequire } from 'node:module';
+import { startCluster, binaries } from '../support/cluster.mjs';
 
 const require = createRequire(import.meta.url);
 const Redis = require('ioredis');
+
+/** Which server the matrix runs on: `kind` (redis | valkey) and its executables. */
+export const SERVER = { kind: 'redis', ...binaries('redis') };
+export function useServer(kind) { Object.assign(SERVER, { kind }, binaries(kind)); }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -82,7 +90,7 @@ export class Server {
       '--save', '', '--enable-debug-command', 'yes', '--aclfile', this.aclFile,
       '--logfile', join(this.dir, 'redis.log'), ...this.args, ...extra];
     const t0 = performance.now();
-    const proc = spawn('redis-server', args, { stdio: 'ignore' });
+    const proc = spawn(SERVER.server, args, { stdio: 'ignore' });
     this.proc = proc;
     this.starts++;
     live.add(proc);
@@ -103,7 +111,7 @@ export class Server {
     const deadline = performance.now() + ms;
     let last = '';
     while (performance.now() < deadline) {
-      if (proc && proc.exitCode !== null) throw new Error(`${this.name}: redis-server exited (${proc.exitCode}); see ${join(this.dir, 'redis.log')}`);
+      if (proc && proc.exitCode !== null) throw new Error(`${this.name}: ${SERVER.server} exited (${proc.exitCode}); see ${join(this.dir, 'redis.log')}`);
       try {
         const r = await rawCommand(this.port, ['PING'], 1000);
         if (r === 'PONG') { await this.ensureAdmin(); return; }
@@ -154,10 +162,10 @@ export class Server {
     await within(proc.exited, 5000, `${this.name} kill -9`);
   }
 
-  /** Graceful `SHUTDOWN SAVE` (everything acknowledged is in the RDB), via redis-cli. */
+  /** Graceful `SHUTDOWN SAVE` (everything acknowledged is in the RDB), via redis-cli/valkey-cli. */
   async shutdownSave() {
     const proc = this.proc;
-    await new Promise((resolve) => execFile('redis-cli', ['-p', String(this.port), 'SHUTDOWN', 'SAVE'],
+    await new Promise((resolve) => execFile(SERVER.cli, ['-p', String(this.port), 'SHUTDOWN', 'SAVE'],
       { timeout: 10_000 }, () => resolve()));
     try { await within(proc.exited, 10_000, `${this.name} SHUTDOWN SAVE`); } catch (e) {
       proc.kill('SIGKILL'); await proc.exited; throw e;
@@ -210,4 +218,162 @@ export function rawCommand(port, argv, ms = 1000) {
       } else done(resolve, line);
     });
   });
+}
+
+/**
+ * A 3-master Cluster for the faults that need one (`reshard`): started by tests/support/cluster.mjs
+ * (on SERVER.kind) under `dir`, so scripts/test-faults.sh finds its pid files; the ACL user `app`
+ * is set on every node (in memory: the cluster nodes are never restarted here), and the harness
+ * talks to each node through its own admin connection (the default user, which MIGRATE and
+ * CLUSTER SETSLOT need).
+ */
+export class ClusterServer {
+  constructor(name, dir, args = []) {
+    this.name = name;
+    this.dir = dir;
+    this.args = args;
+    this.cluster = null;
+    this.mode = 'script';
+    this.admins = new Map(); // port -> ioredis (default user)
+    this.isCluster = true;
+  }
+
+  /** Every node's port (masters only: no replicas here). */
+  get ports() { return this.cluster ? this.cluster.ports : []; }
+  get port() { return this.ports[0]; }
+
+  async start() {
+    mkdirSync(this.dir, { recursive: true });
+    // cluster.mjs makes its dir with mkdtemp(os.tmpdir()): point that at our run dir for the call.
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = this.dir;
+    try {
+      this.cluster = await startCluster({ server: SERVER.kind, masters: 3, replicas: 0, args: this.args, nodeTimeoutMs: 5000, readyMs: 30_000 });
+    } finally { if (saved === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved; }
+  }
+
+  /** The admin connection to the node on `port` (default user; no resend, bounded retries). */
+  admin(port) {
+    let a = this.admins.get(port);
+    if (!a) {
+      a = new Redis({ host: '127.0.0.1', port, enableReadyCheck: false, autoResendUnfulfilledCommands: false,
+        maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+      a.on('error', () => {});
+      this.admins.set(port, a);
+    }
+    return a;
+  }
+
+  /** One admin command on one node, bounded in time. */
+  async on(port, ...argv) {
+    return within(this.admin(port).call(argv[0], ...argv.slice(1)), 10_000, `${this.name}:${port} ${argv.join(' ')}`);
+  }
+
+  /** One admin command on every node. */
+  async each(...argv) { return Promise.all(this.ports.map((p) => this.on(p, ...argv))); }
+
+  /** The masters now: [{ id, port, slots: Set }], from the first node's CLUSTER NODES. */
+  async masters() {
+    const text = String(await this.on(this.port, 'CLUSTER', 'NODES'));
+    return text.split('\n').filter(Boolean).map((line) => {
+      const f = line.trim().split(' ');
+      const port = Number(f[1].split('@')[0].split(':').pop());
+      const slots = new Set();
+      const open = [];
+      for (const r of f.slice(8)) {
+        if (r.startsWith('[')) { open.push(r); continue; }
+        const [a, b] = r.split('-').map(Number);
+        for (let s = a; s <= (b ?? a); s++) slots.add(s);
+      }
+      return { id: f[0], port, master: f[2].includes('master'), slots, open };
+    }).filter((n) => n.master);
+  }
+
+  /** The ACL of `app` for a mode, on every node. */
+  async setMode(mode) {
+    this.mode = mode;
+    await this.each('ACL', 'SETUSER', 'app', ...appAcl(mode).split(' '));
+  }
+
+  /**
+   * Leaves a stable cluster: no slot left MIGRATING/IMPORTING by an interrupted move (each is
+   * finished: its keys migrated, the slot given to the importing node), every node agreeing.
+   */
+  async heal() {
+    for (const port of this.ports) {
+      const nodes = String(await this.on(port, 'CLUSTER', 'NODES')).split('\n');
+      const me = nodes.find((l) => l.includes('myself'));
+      for (const m of (me ?? '').matchAll(/\[(\d+)-([<>])-([0-9a-f]+)\]/g)) {
+        const [, slot, dir, other] = m;
+        const masters = await this.masters();
+        const peer = masters.find((n) => n.id === other);
+        const self = masters.find((n) => n.port === port);
+        if (!peer || !self) continue;
+        const [src, dst] = dir === '>' ? [self, peer] : [peer, self];
+        await finishSlotMove(this, Number(slot), src, dst);
+      }
+    }
+    await this.cluster.waitOk(15_000);
+    await this.setMode(this.mode);
+  }
+
+  async ensure() {
+    if (!this.cluster) { await this.start(); await this.heal(); return; }
+    if (this.cluster.nodes.every((n) => n.alive)) {
+      try { await this.heal(); return; } catch { /* start afresh below */ }
+    }
+    await this.stop();
+    await this.start();
+    await this.heal();
+  }
+
+  async stop() {
+    for (const a of this.admins.values()) { try { a.disconnect(); } catch { /* ignore */ } }
+    this.admins.clear();
+    const c = this.cluster;
+    this.cluster = null;
+    if (c) await c.stop();
+  }
+}
+
+/**
+ * Finishes moving `slot` from `src` to `dst` ({ id, port }): whatever keys are left on `src` are
+ * migrated (MIGRATE … KEYS, one at a time, `pauseMs` apart so that a call's keys are split between
+ * the two nodes for a while), then the slot is given to `dst` on dst, src and every other master.
+ */
+export async function finishSlotMove(cl, slot, src, dst, { pauseMs = 0, onKey } = {}) {
+  for (;;) {
+    const keys = await cl.on(src.port, 'CLUSTER', 'GETKEYSINSLOT', String(slot), '100');
+    if (!keys.length) break;
+    for (const [i, k] of keys.entries()) {
+      if (pauseMs && i > 0) await sleep(pauseMs);
+      const r = await cl.on(src.port, 'MIGRATE', '127.0.0.1', String(dst.port), '', '0', '5000', 'KEYS', k);
+      onKey?.(k, r);
+    }
+  }
+  await cl.on(dst.port, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', dst.id);
+  await cl.on(src.port, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', dst.id);
+  for (const p of cl.ports) if (p !== src.port && p !== dst.port) await cl.on(p, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', dst.id);
+}
+
+/** Moves `slot` from `src` to `dst` by hand: IMPORTING, MIGRATING, the keys, SETSLOT NODE. */
+export async function moveSlot(cl, slot, src, dst, opts = {}) {
+  await cl.on(dst.port, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', src.id);
+  await cl.on(src.port, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', dst.id);
+  await finishSlotMove(cl, slot, src, dst, opts);
+}
+
+/** The Cluster hash slot of a key (CRC16/XMODEM of its hash tag, mod 16384). */
+export function keySlot(key) {
+  const open = key.indexOf('{');
+  if (open >= 0) {
+    const close = key.indexOf('}', open + 1);
+    if (close > open + 1) key = key.slice(open + 1, close);
+  }
+  let crc = 0;
+  for (const b of Buffer.from(key)) {
+    crc ^= b << 8;
+    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16384;
 }

@@ -22,11 +22,11 @@ import net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { sleep, within, APP_PASSWORD } from './servers.mjs';
+import { sleep, within, APP_PASSWORD, keySlot } from './servers.mjs';
 
 const require = createRequire(import.meta.url);
 const Redis = require('ioredis');
-const { createClient } = require('redis');
+const { createClient, createCluster } = require('redis');
 
 const now = () => performance.now();
 const OK_CODES = new Set(['REDIS', 'CONFLICT', 'STALE_WRITE']);
@@ -38,6 +38,13 @@ const READ_SHARE = 0.1;
 // bursts on 4 calls (2 ops per call per tick) while the rate, and so the history (every op records
 // the call's whole log), stays bounded: at most 8 ops per tick.
 const TICK_MS = 25;
+
+/** A 32-bit integer hash (for picks that two workers make alike). */
+function mix(x) {
+  x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
+  x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
+  return (x ^ (x >>> 16)) >>> 0;
+}
 
 // --- which cell is running (for process-wide hooks) --------------------------------------------
 let current = null;
@@ -105,8 +112,15 @@ export function attribute(text) {
 }
 const argText = (a) => (typeof a === 'string' ? a : Buffer.isBuffer(a) ? (a.length < 4_000_000 ? a.toString('utf8') : '') : String(a));
 
-/** Wraps a client instance (and, through duplicate(), the connections made from it). */
+/**
+ * Wraps a client instance (and, through duplicate(), the connections made from it). On a Cluster
+ * client, the cluster's own sends are wrapped, and so is `duplicate()` of every node client the
+ * store asks for (ioredis `nodes()`, node-redis `nodeClient()`): the store's WATCH connections are
+ * made from those. The node clients' own sends are not (a cluster redirecting a command after a
+ * MOVED/ASK/TRYAGAIN is the client's resend of a command already sent, seen at the wire level).
+ */
 export function instrument(kind, client, conn, cell) {
+  if (isClusterClient(kind, client)) return instrumentCluster(kind, client, cell);
   if (kind === 'ioredis') {
     const orig = client.sendCommand;
     const seen = new WeakSet();
@@ -146,24 +160,101 @@ export function instrument(kind, client, conn, cell) {
       }
     }
   }
+  instrumentDuplicate(kind, client, cell);
+  return client;
+}
+
+const isClusterClient = (kind, c) => (kind === 'ioredis' ? !!c.isCluster : typeof c.getSlotMaster === 'function');
+
+/** `duplicate()` of `client` hands out instrumented connections (the store's WATCH connections). */
+function instrumentDuplicate(kind, client, cell) {
   const dup = client.duplicate;
-  if (typeof dup === 'function') {
-    client.duplicate = function (...args) {
-      const d = dup.apply(this, args);
-      cell.dups.push({ kind, client: d });
-      instrument(kind, d, 'dedicated', cell);
-      return d;
+  if (typeof dup !== 'function' || dup.instrumented) return;
+  const wrapped = function (...args) {
+    const d = dup.apply(this, args);
+    // ioredis Cluster refreshes its slot map (after a MOVED) on a duplicate of a node: not the store's.
+    if (/refresher/.test(String(args[0]?.connectionName ?? ''))) return d;
+    cell.dups.push({ kind, client: d });
+    instrument(kind, d, 'dedicated', cell);
+    return d;
+  };
+  wrapped.instrumented = true;
+  client.duplicate = wrapped;
+}
+
+function instrumentCluster(kind, client, cell) {
+  const record = (args) => {
+    try {
+      if (Array.isArray(args)) {
+        const id = attribute(args.map(argText).join('\n'));
+        if (id) cell.recordSend(id, 'store', 'main');
+      }
+    } catch { /* never break a send */ }
+  };
+  if (kind === 'ioredis') {
+    // Cluster#sendCommand(command, stream, node): the store's `call` goes through it once; MOVED,
+    // ASK and TRYAGAIN retries go to the node clients directly.
+    const orig = client.sendCommand;
+    const seen = new WeakSet();
+    client.sendCommand = function (command, ...rest) {
+      try {
+        const first = !seen.has(command);
+        seen.add(command);
+        const args = command?.args;
+        if (args?.length) {
+          const id = attribute(args.map(argText).join('\n'));
+          if (id) cell.recordSend(id, first ? 'store' : 'resend', 'main');
+        }
+      } catch { /* never break a send */ }
+      return orig.call(this, command, ...rest);
     };
+    const nodes = client.nodes;
+    client.nodes = function (...args) {
+      const list = nodes.apply(this, args);
+      for (const n of list) instrumentDuplicate(kind, n, cell);
+      return list;
+    };
+  } else {
+    // node-redis RedisCluster#sendCommand(firstKey, isReadonly, args, options).
+    for (const target of new Set([client, client._self].filter(Boolean))) {
+      const orig = target.sendCommand;
+      if (typeof orig === 'function') target.sendCommand = function (firstKey, ro, args, ...rest) { record(args); return orig.call(this, firstKey, ro, args, ...rest); };
+      const nodeClient = target.nodeClient;
+      if (typeof nodeClient === 'function') {
+        target.nodeClient = function (...args) {
+          const r = nodeClient.apply(this, args);
+          const wrap = (c) => { if (c) instrumentDuplicate(kind, c, cell); return c; };
+          return r && typeof r.then === 'function' ? r.then(wrap) : wrap(r);
+        };
+      }
+    }
   }
   return client;
 }
 
 // --- clients ---------------------------------------------------------------------------------------
-export async function makeClient(kind, port, { user = 'app' } = {}) {
+/**
+ * A client of `kind` for `target`: a port (one server), or a ClusterServer (`isCluster`: an ioredis
+ * `Redis.Cluster` / node-redis `createCluster` on its nodes). Logged in as `app` unless told.
+ */
+export async function makeClient(kind, target, { user = 'app' } = {}) {
+  const auth = user === 'app' ? { username: 'app', password: APP_PASSWORD } : {};
+  if (typeof target === 'object' && target?.isCluster) {
+    const ports = target.ports;
+    if (kind === 'ioredis') {
+      const c = new Redis.Cluster(ports.map((port) => ({ host: '127.0.0.1', port })), { redisOptions: auth });
+      c.on('error', () => {});
+      await within(new Promise((resolve, reject) => { c.once('ready', resolve); c.once('end', () => reject(new Error('cluster ended'))); }),
+        10_000, 'ioredis Cluster ready');
+      return c;
+    }
+    const c = createCluster({ rootNodes: ports.map((port) => ({ url: `redis://127.0.0.1:${port}` })), defaults: auth }).on('error', () => {});
+    await within(c.connect(), 10_000, 'node-redis cluster connect');
+    return c;
+  }
+  const port = typeof target === 'object' ? target.port : target;
   if (kind === 'ioredis') {
-    const c = user === 'app'
-      ? new Redis({ host: '127.0.0.1', port, username: 'app', password: APP_PASSWORD })
-      : new Redis({ host: '127.0.0.1', port });
+    const c = new Redis({ host: '127.0.0.1', port, ...auth });
     c.on('error', () => {});
     return c;
   }
@@ -183,8 +274,8 @@ const isOpen = (kind, c) => (kind === 'ioredis' ? c.status !== 'end' : !!c.isOpe
 
 // --- the cell ----------------------------------------------------------------------------------------
 export class Cell {
-  constructor({ name, fault, client, mode, backend }) {
-    Object.assign(this, { name, fault, client, mode, backend });
+  constructor({ name, fault, client, mode, backend, server = 'redis' }) {
+    Object.assign(this, { name, fault, client, mode, backend, server });
     this.ops = new Map();
     this.sends = new Map(); // op id -> [{ t, level, conn }]
     this.fnCalls = new Map(); // op id -> [t]
@@ -196,6 +287,8 @@ export class Cell {
     this.seq = 0;
     this.perCall = new Map();
     this.active = [];
+    this.hot = [];
+    this.pairs = false;
     this.running = false;
     this.crash = null;
     this.finals = null;
@@ -221,6 +314,21 @@ export class Cell {
     if (!OK_CODES.has(e?.code)) this.noteError(`rejected with code ${code}`, msg);
   }
 
+  /**
+   * The call worker `proc` works on this tick. By default one of the current calls at random. With
+   * `pairs` (many calls), worker w of every store picks the same call on a tick (a hash of the tick
+   * and w), so that updates still race; while a fault has `hot` calls (those it is about to move),
+   * half of the picks are among them.
+   */
+  pick(proc) {
+    if (!this.pairs) return this.active[Math.floor(Math.random() * this.active.length)];
+    const tick = this.tickMs ?? TICK_MS;
+    const w = proc % WORKERS_PER_STORE;
+    const h = mix(Math.floor(Date.now() / tick) * 64 + w);
+    const list = this.hot.length && h % 2 === 0 ? this.hot : this.active;
+    return list[Math.floor(h / 2) % list.length];
+  }
+
   /** `fn` for op `id`: appends the op id to the call's log; calls after settling are recorded. */
   updater(id) {
     return (s) => {
@@ -236,8 +344,7 @@ export class Cell {
       const tick = this.tickMs ?? TICK_MS;
       await sleep(tick - (Date.now() % tick) + Math.random());
       if (!this.running) break;
-      const sids = this.active;
-      const sid = sids[Math.floor(Math.random() * sids.length)];
+      const sid = this.pick(proc);
       const n = ++this.seq;
       const id = `o${n}`;
       const kind = Math.random() < READ_SHARE ? 'read' : 'append';
@@ -277,33 +384,49 @@ export async function runCell(cell, env) {
   current = cell;
   last = cell;
   if (env.tickMs) cell.tickMs = env.tickMs;
+  const hashCodec = new cs.CallStateCodec({ hashTag: true });
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const t0 = now();
   try {
     await server.ensure();
     await server.setMode(cell.mode);
-    const port = server.port;
-    const newSids = () => Array.from({ length: CALLS }, () => `CA${randomBytes(16).toString('hex')}`);
+    // A Cluster needs a codec whose keys share the call's slot (a hash tag).
+    const codec = () => (server.isCluster ? { codec: new cs.CallStateCodec({ hashTag: true }) } : {});
+    const calls = fault.calls ?? CALLS;
+    cell.pairs = calls > CALLS;
+    const newSids = () => Array.from({ length: calls }, () => `CA${randomBytes(16).toString('hex')}`);
     cell.sids = [];
     const stores = [];
     for (let i = 0; i < STORES; i++) {
-      const c = instrument(cell.client, await makeClient(cell.client, port), 'main', cell);
+      const c = instrument(cell.client, await makeClient(cell.client, server), 'main', cell);
       cell.clients.push(c);
-      stores.push(cs.createCallStateStore(c, { onRedisError: 'throw', timeoutMs: env.storeTimeoutMs ?? timeoutMs }));
+      stores.push(cs.createCallStateStore(c, { onRedisError: 'throw', timeoutMs: env.storeTimeoutMs ?? timeoutMs, ...codec() }));
     }
     cell.stores = stores;
-    /** New calls, saved while the server is healthy; the workers move on to them. */
+    // On a Cluster, a third store on its own client that only ever writes, and only when the fault
+    // asks (`ctx.probe`): a process that sat idle while slots moved, then extends a call's TTL with
+    // no read before it. Its slot map is stale; the write must still land within timeoutMs.
+    let idle = null;
+    if (server.isCluster) {
+      const c = await makeClient(cell.client, server);
+      cell.idleClient = c;
+      idle = cs.createCallStateStore(c, { onRedisError: 'throw', timeoutMs: env.storeTimeoutMs ?? timeoutMs, ...codec() });
+      cell.idleStore = idle;
+    }
+    cell.probes = [];
+    /** New calls, saved while the server is healthy (16 at a time); the workers move on to them. */
     const rotate = async () => {
       const sids = newSids();
-      for (const sid of sids) {
+      const save = async (sid) => {
         const initial = { callSid: sid, stage: 'ASK_ACTION', attemptCount: 0, lastUpdated: new Date(), language: 'es', log: [], lastOp: '' };
         let err;
         for (let attempt = 0; attempt < 5; attempt++) {
           try { await stores[0].saveCallState(sid, initial); err = null; break; } catch (e) { err = e; await sleep(200); }
         }
         if (err) throw new Error(`initial save failed on a healthy server: ${err.code ?? ''} ${err.message}`);
-      }
+      };
+      for (let i = 0; i < sids.length; i += 16) await Promise.all(sids.slice(i, i + 16).map(save));
       cell.sids.push(...sids);
       cell.active = sids;
     };
@@ -319,11 +442,36 @@ export async function runCell(cell, env) {
     const windowEnd = loadStart + Math.max(300, loadMs - 300);
     const ctx = {
       server, mode: cell.mode, timeoutMs, loadMs, rotate,
+      /** The current calls, and the Cluster slot of a call's keys (its hash tag). */
+      calls: () => cell.active,
+      slotOf: (sid) => keySlot(hashCodec.generateStateKey(sid)),
+      /** Half of the workers' picks go to these calls until `focus([])` (see Cell#pick). */
+      focus: (sids) => { cell.hot = [...sids]; },
+      /**
+       * Cluster only: the idle store extends each call's TTL (1 s more), in the background. Any
+       * rejection is an error of the cell: the cluster is healthy, only the client's map is old.
+       */
+      probe: idle && ((sids, what) => {
+        for (const sid of sids) {
+          const t0 = now();
+          const late = () => {
+            const ms = now() - t0;
+            if (ms > timeoutMs + 50) cell.noteError('extendCallStateTTL from an idle client settled late', `after ${Math.round(ms)} ms`);
+          };
+          cell.probes.push(idle.extendCallStateTTL(sid, 1).then(() => { late(); cell.probed = (cell.probed ?? 0) + 1; }, (e) => {
+            late();
+            cell.noteError(`extendCallStateTTL from an idle client right after ${what} failed`,
+              `${e?.code}: ${e?.message} (after ${Math.round(now() - t0)} ms)`);
+          }));
+        }
+      }),
       /** The most ops invoked on one of the current calls (the soak rotates calls to bound logs). */
       busiest: () => Math.max(...cell.active.map((sid) => cell.perCall.get(sid) ?? 0)),
       active: (minMs = 0) => windowEnd - now() > minMs,
       sleep: (ms) => sleep(Math.max(0, Math.min(ms, windowEnd - now()))),
       event: (text) => cell.events.push(`${((now() - loadStart) / 1000).toFixed(2)}s ${text}`),
+      /** A line about what the fault did, printed under the table for passing cells too. */
+      note: (text) => { cell.note = text; },
     };
     let faultError = null;
     const injected = fault.inject(ctx).catch((e) => { faultError = e; });
@@ -333,18 +481,18 @@ export async function runCell(cell, env) {
     const loadEnd = now();
     cell.loadSeconds = (loadEnd - loadStart) / 1000;
     // Every op settles within timeoutMs (that is one of the checks); give hung ones a grace period.
-    const settledAll = Promise.all(workers);
+    const settledAll = Promise.all([...workers, ...cell.probes]);
     await Promise.race([settledAll, sleep(timeoutMs + 2000)]);
     if (faultError) throw new Error(`fault injection failed: ${faultError.message}`);
 
     // The fault has stopped: the server must be healthy, then read the final states afresh.
     await server.ensure();
     cell.hung = [...cell.ops.values()].filter((op) => op.settled === null).map((op) => op.id);
-    const reader = await makeClient('ioredis', port, { user: 'default' });
+    const reader = await makeClient('ioredis', server, { user: 'default' });
     try {
-      const fresh = cs.createCallStateStore(reader, { onRedisError: 'throw', timeoutMs: 3000 });
+      const fresh = cs.createCallStateStore(reader, { onRedisError: 'throw', timeoutMs: 3000, ...codec() });
       cell.finals = {};
-      for (const sid of cell.sids) {
+      const final = async (sid) => {
         const invoke = now();
         let s, err;
         for (let attempt = 0; attempt < 2; attempt++) {
@@ -352,20 +500,22 @@ export async function runCell(cell, env) {
         }
         if (err) throw new Error(`final read failed on a healthy server: ${err.code ?? ''} ${err.message}`);
         cell.finals[sid] = { id: `final-${sid.slice(-6)}`, process: 999, kind: 'read', sid, invoke, return: now(), status: 'ok', value: s ? [...s.log] : null };
-      }
+      };
+      for (let i = 0; i < cell.sids.length; i += 16) await Promise.all(cell.sids.slice(i, i + 16).map(final));
       await within(fresh.close(), 3000, 'final store close').catch(() => {});
     } finally { closeClient('ioredis', reader); }
   } finally {
     cell.running = false;
     // Close the stores, then count what they left open, then close everything.
     const closeMs = timeoutMs + 500;
-    await Promise.all((cell.stores ?? []).map(async (store) => {
+    await Promise.all([...(cell.stores ?? []), ...(cell.idleStore ? [cell.idleStore] : [])].map(async (store) => {
       try { await within(Promise.resolve(store.close()), closeMs, 'store.close()'); } catch (e) { cell.noteError('store.close() failed', e.message); }
     }));
     await sleep(50);
     cell.dupsLeftOpen = cell.dups.filter((d) => isOpen(d.kind, d.client)).length;
     for (const d of cell.dups) closeClient(d.kind, d.client);
     for (const c of cell.clients) closeClient(cell.client, c);
+    if (cell.idleClient) closeClient(cell.client, cell.idleClient);
     await sleep(20);
     lag.disable();
     cell.maxLagMs = Math.round(lag.max / 1e6);
@@ -380,6 +530,7 @@ export function abandon(cell) {
   cell.running = false;
   for (const d of cell.dups) closeClient(d.kind, d.client);
   for (const c of cell.clients) closeClient(cell.client, c);
+  if (cell.idleClient) closeClient(cell.client, cell.idleClient);
   if (current === cell) current = null;
 }
 
@@ -425,7 +576,7 @@ export function summarize(cell, timeoutMs) {
   let errors = 0;
   for (const { n } of cell.errorNotes.values()) errors += n;
   return {
-    name: cell.name, fault: cell.fault, client: cell.client, mode: cell.mode, backend: cell.backend,
+    name: cell.name, fault: cell.fault, client: cell.client, mode: cell.mode, backend: cell.backend, server: cell.server,
     ops: ops.length, acked: acked.length, unknown: appends.length - acked.length,
     reads: ops.length - appends.length,
     lost: finalsComplete ? lost : null, twice: finalsComplete ? twice : null,
@@ -435,7 +586,7 @@ export function summarize(cell, timeoutMs) {
     events: cell.events, crash: cell.crash, dupsLeftOpen: cell.dupsLeftOpen ?? 0, watchConns: cell.dups.length,
     laterState: appends.filter((o) => o.status === 'ok' && o.value && o.value.lastIndexOf(o.id) >= 0 && o.value.lastIndexOf(o.id) < o.value.length - 1).length,
     retries: [...cell.fnCalls.values()].reduce((a, l) => a + Math.max(0, l.length - 1), 0),
-    maxLagMs: cell.maxLagMs, seconds: cell.seconds, loadSeconds: cell.loadSeconds,
+    maxLagMs: cell.maxLagMs, seconds: cell.seconds, loadSeconds: cell.loadSeconds, note: [cell.note, cell.probes?.length ? `an idle client's extends after the moves: ${cell.probed ?? 0}/${cell.probes.length} ok` : null].filter(Boolean).join('; ') || null,
   };
 }
 
