@@ -28,7 +28,7 @@ test-cli: build   ## the callstate CLI on a real redis-server (migrate over 10 0
 test-store: build ## the store on a real redis-server: ioredis and node-redis, native and WASM
 	bash scripts/test-store.sh
 
-test-faults: build ## the fault matrix: pause, sleep, kill, OOM, LOADING, kill -9, ACL × clients × script/no-Lua × native/WASM; histories checked for linearizability (~3 min)
+test-faults: build ## the fault matrix: pause, sleep, kill, OOM, LOADING, kill -9, ACL, resharding × clients × script/no-Lua × native/WASM, and on Valkey 8; histories checked for linearizability (~5 min)
 	bash scripts/test-faults.sh
 
 failover: build   ## issue 12: kill -9 / CLUSTER FAILOVER on a 3-master × 1-replica cluster under racing updates, durability off vs on, ioredis and node-redis Cluster (~2 min)
