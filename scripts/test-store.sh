@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # The store suite against a real redis-server (Debian's), started here on a free loopback port and
 # stopped on exit; run once per backend (native, WASM) — each run covers ioredis and node-redis.
+# Then the same suite on a valkey-server 8, and the cluster suite (3 masters) on Redis and Valkey.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d node_modules/ioredis && -d node_modules/redis ]] || npm ci --no-audit --no-fund --loglevel=error
+command -v valkey-server >/dev/null && command -v valkey-cli >/dev/null \
+  || { echo "valkey-server/valkey-cli not found: run scripts/setup.sh (bookworm-backports)" >&2; exit 1; }
 dir="$(mktemp -d /tmp/callstate-store.XXXXXX)"
-trap 'bash scripts/redis.sh stop "$dir"; rm -rf "$dir"' EXIT
-port="$(bash scripts/redis.sh start "$dir")"
+vdir="$(mktemp -d /tmp/callstate-store-valkey.XXXXXX)"
+trap 'bash scripts/redis.sh stop "$dir"; CALLSTATE_SERVER=valkey bash scripts/redis.sh stop "$vdir"; rm -rf "$dir" "$vdir"' EXIT
+port="$(CALLSTATE_SERVER=redis bash scripts/redis.sh start "$dir")"
+vport="$(CALLSTATE_SERVER=valkey bash scripts/redis.sh start "$vdir")"
 for backend in native wasm; do
   echo "store suite: $backend core, redis on 127.0.0.1:$port"
   REDIS_PORT="$port" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/store.test.mjs
@@ -18,3 +23,20 @@ done
 # A 3-master cluster and a kill -9 / restart load (their own servers; once, on the native core —
 # the WASM core runs the same plans, and the suite above covers it).
 CALLSTATE_BACKEND=native node --test --test-reporter=spec bindings/js/test/store-resilience.test.mjs
+# Valkey 8, single node: the same suite and the script/WATCH-plan differential on both backends
+# (~8 s each).
+for backend in native wasm; do
+  printf "\nstore suite: %s core, valkey on 127.0.0.1:%s\n" "$backend" "$vport"
+  REDIS_PORT="$vport" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/store.test.mjs
+  REDIS_PORT="$vport" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/plans-differential.test.mjs
+done
+# The store suite on a 3-master Cluster (the file starts its own, tests/support/cluster.mjs): ioredis
+# Cluster and node-redis Cluster, script and no-Lua modes; × {redis 7, valkey 8} × {native, WASM}
+# (~15 s each). --test-force-exit: a client a failing test leaves open must not hang `make test`;
+# the last test of the file fails on any connection left open.
+for server in redis valkey; do
+  for backend in native wasm; do
+    printf "\ncluster store suite: %s core, 3-master %s cluster\n" "$backend" "$server"
+    CALLSTATE_SERVER="$server" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot --test-force-exit bindings/js/test/store-cluster.test.mjs
+  done
+done

@@ -7,6 +7,10 @@ use crate::codec::Codec;
 use crate::command::Command;
 use crate::keys;
 
+/// The first `rev` a restore refuses (2^53 − 2^20): a value at or past it would leave too little
+/// room below 2^53 for the revisions the store writes after it (SPEC §2).
+pub const MAX_RESTORED_REV: u64 = (1 << 53) - (1 << 20);
+
 /// One backed-up key, as a line of NDJSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -28,7 +32,8 @@ pub enum RestoreStep {
     Set(Command),
     /// The key's TTL ran out since the backup.
     Expired,
-    /// The line does not parse, names a key outside the prefix, or its value does not decode.
+    /// The line does not parse, names a key outside the prefix, or its value does not decode,
+    /// holds another call's `callSid`, or a `rev` at or past [`MAX_RESTORED_REV`].
     Invalid,
 }
 
@@ -60,27 +65,75 @@ impl Codec {
         text
     }
 
-    /// What to do with one backup line at `now_ms` (the restoring caller's clock).
+    /// What to do with one backup line at `now_ms` (the restoring caller's clock). A line is
+    /// checked before its expiry (SPEC §2): the key is one of this codec's, its value decodes,
+    /// holds the key's `callSid` and a `rev` below [`MAX_RESTORED_REV`]. The TTL set is the
+    /// remaining one clamped to `(0, ttl.max]`; a line without expiry gets `ttl.max`, so a
+    /// restore never makes a key that lives for ever.
     pub fn plan_restore(&self, line: &str, now_ms: i64, replace: bool) -> RestoreStep {
         let Ok(line) = serde_json::from_str::<BackupLine>(line.trim_end()) else {
             return RestoreStep::Invalid;
         };
-        if !self.is_state_key(&line.key) || self.decode(&line.value).is_err() {
+        let Some(sid) = keys::call_sid_of(self.options(), &line.key) else {
             return RestoreStep::Invalid;
+        };
+        match self.decode(&line.value) {
+            Ok(r) if r.state.call_sid == sid && r.revision < MAX_RESTORED_REV => {}
+            _ => return RestoreStep::Invalid,
         }
-        let mut cmd: Command = vec!["SET".into(), line.key, line.value];
-        if line.pttl_ms >= 0 {
-            let remaining = line.pttl_ms - now_ms.saturating_sub(line.at_ms).max(0);
-            if remaining <= 0 {
-                return RestoreStep::Expired;
-            }
-            cmd.extend(["PX".into(), remaining.to_string()]);
-        } else if line.pttl_ms != -1 {
-            return RestoreStep::Invalid;
+        let max_ms = i64::from(self.options().ttl.max) * 1000;
+        let remaining = match line.pttl_ms {
+            -1 => max_ms,
+            p if p >= 0 => p.saturating_sub(now_ms.saturating_sub(line.at_ms).max(0)),
+            _ => return RestoreStep::Invalid,
+        };
+        if remaining <= 0 {
+            return RestoreStep::Expired;
         }
+        let mut cmd: Command = vec![
+            "SET".into(),
+            line.key,
+            line.value,
+            "PX".into(),
+            remaining.min(max_ms).to_string(),
+        ];
         if !replace {
             cmd.push("NX".into());
         }
         RestoreStep::Set(cmd)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(sid: &str, rev: u64) -> String {
+        format!(
+            r#"{{"schemaVersion":3,"rev":{rev},"lastUpdated":"2024-03-15T14:30:22.000Z","callSid":"{sid}","stage":"ASK_ACTION","attemptCount":0,"language":"es"}}"#
+        )
+    }
+
+    fn line(key: &str, pttl: i64, v: &str) -> String {
+        Codec::default().backup_line(key, pttl, 1_000_000, v)
+    }
+
+    #[test]
+    fn restore_never_makes_an_immortal_or_foreign_key() {
+        let c = Codec::default();
+        let set = |l: &str| match c.plan_restore(l, 1_000_000, false) {
+            RestoreStep::Set(cmd) => cmd[4].clone(),
+            other => format!("{other:?}"),
+        };
+        // No expiry in the backup: the codec's maximum TTL (7200 s), never none.
+        assert_eq!(set(&line("call_state:CA1", -1, &value("CA1", 5))), "7200000");
+        // An absurd TTL is clamped to the maximum; a normal one is kept.
+        assert_eq!(set(&line("call_state:CA1", 1_000_000_000, &value("CA1", 5))), "7200000");
+        assert_eq!(set(&line("call_state:CA1", 60_000, &value("CA1", 5))), "60000");
+        // Another call's value under this key, or a rev that leaves no room: invalid.
+        assert_eq!(set(&line("call_state:CA1", 60_000, &value("CA2", 5))), "Invalid");
+        let poisoned = value("CA1", (1 << 53) - 1);
+        assert_eq!(set(&line("call_state:CA1", 60_000, &poisoned)), "Invalid");
+        assert_eq!(set(&line("call_state:CA1", -7, &value("CA1", 5))), "Invalid");
     }
 }

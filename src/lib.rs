@@ -29,7 +29,7 @@ mod ttl;
 mod validate;
 pub mod wire;
 
-pub use backup::{BackupLine, RestoreStep};
+pub use backup::{BackupLine, MAX_RESTORED_REV, RestoreStep};
 pub use codec::{Codec, MAX_REV, Record, record_json, state_json};
 pub use error::Error;
 pub use json::MAX_DEPTH;

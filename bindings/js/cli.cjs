@@ -26,7 +26,8 @@ commands:
 
 options:
   --url <url>          Redis URL (default $REDIS_URL, else redis://127.0.0.1:6379)
-  --cluster            connect with ioredis Cluster (needs --hash-tag)
+  --cluster            connect as a Redis Cluster client (ioredis Cluster or node-redis
+                       createCluster; needs --hash-tag); --url is one node of it
   --hash-tag           keys are prefix + "{" + callSid + "}" (the codec's hashTag)
   --prefix <p>         key prefix (default "call_state:")
   --match <glob>       scan/migrate/backup: only call SIDs matching the glob
@@ -113,7 +114,11 @@ async function main(argv) {
   } catch (e) {
     throw new UsageError(`${e.message}`);
   }
-  const conn = await connect(opts.url || process.env.REDIS_URL || 'redis://127.0.0.1:6379', !!opts.cluster);
+  // A Cluster client needs each command's key to pick a node: the core's routing (its first key;
+  // for EVAL/EVALSHA the first of KEYS), as the store uses it.
+  const { plan } = cs[Symbol.for('callstate.internals')];
+  const routeKey = (argv) => JSON.parse(plan(codec, 'route', [JSON.stringify(argv)]))?.key;
+  const conn = await connect(opts.url || process.env.REDIS_URL || 'redis://127.0.0.1:6379', !!opts.cluster, routeKey);
   const store = cs.createCallStateStore(conn.client, { codec, onRedisError: 'throw', timeoutMs: 30_000 });
   const ctx = { cs, codec, store, send: conn.send, opts, concurrency, progress: !opts.quiet };
   try {
@@ -358,10 +363,9 @@ function loadClient(preferred) {
   throw new Error(`no Redis client found: install one in your project (\`npm install ioredis\` or \`npm install redis\`)${preferred ? ` — CALLSTATE_REDIS_CLIENT asks for ${preferred}` : ''}`);
 }
 
-async function connect(url, cluster) {
-  const preferred = process.env.CALLSTATE_REDIS_CLIENT || (cluster ? 'ioredis' : '');
+async function connect(url, cluster, routeKey) {
+  const preferred = process.env.CALLSTATE_REDIS_CLIENT || '';
   if (preferred && preferred !== 'ioredis' && preferred !== 'redis') throw new UsageError('CALLSTATE_REDIS_CLIENT must be ioredis or redis');
-  if (cluster && preferred !== 'ioredis') throw new UsageError('--cluster needs ioredis');
   const { name, lib } = loadClient(preferred);
   if (name === 'ioredis') {
     const Redis = lib.default ?? lib;
@@ -383,11 +387,34 @@ async function connect(url, cluster) {
       client.on('error', () => {}); // reported by the failing command
     }
     if (!cluster) await client.connect().catch((e) => { throw new Error(`cannot connect to ${redact(url)}: ${e.message}`); });
-    else await new Promise((resolve, reject) => { client.once('ready', resolve); client.once('error', (e) => reject(new Error(`cannot connect to cluster at ${redact(url)}: ${e.message}`))); });
+    else {
+      await new Promise((resolve, reject) => { client.once('ready', resolve); client.once('error', (e) => reject(new Error(`cannot connect to cluster at ${redact(url)}: ${e.message}`))); });
+      client.on('error', () => {}); // later node errors: reported by the failing command
+    }
     return {
       client,
       send: (argv) => client.call(argv[0], ...argv.slice(1)),
       close: () => client.quit().catch(() => client.disconnect()),
+    };
+  }
+  if (cluster) {
+    // node-redis Cluster: `url` is the seed node; the nodes it discovers take `defaults`, so the
+    // URL's credentials and TLS go there too. Its sendCommand routes by the key it is given.
+    const u = new URL(url);
+    const client = lib.createCluster({
+      rootNodes: [{ url }],
+      defaults: {
+        socket: { reconnectStrategy: false, ...(u.protocol === 'rediss:' && { tls: true }) },
+        ...(u.username && { username: decodeURIComponent(u.username) }),
+        ...(u.password && { password: decodeURIComponent(u.password) }),
+      },
+    });
+    client.on('error', () => {});
+    await client.connect().catch((e) => { throw new Error(`cannot connect to cluster at ${redact(url)}: ${e.message}`); });
+    return {
+      client,
+      send: (argv) => client.sendCommand(routeKey(argv), false, argv),
+      close: () => Promise.resolve().then(() => client.close()).catch(() => client.destroy()),
     };
   }
   const client = lib.createClient({ url, socket: { reconnectStrategy: false } });

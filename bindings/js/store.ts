@@ -298,9 +298,13 @@ export function makeStoreFactory(x: Internals) {
       const conns: Conn[] = [];
       /** Connections from `isolatedClient`, closed by `store.close()` (never before). */
       const isolated = new Set<any>();
-      /** Callers waiting for room in the pool: woken one at a time to try again. */
-      const waiting: ((c: Conn | null) => void)[] = [];
-      let making = 0;
+      /** Callers waiting for room, per node: woken one at a time to try again. */
+      const waiting = new Map<string, ((c: Conn | null) => void)[]>();
+      const queueOf = (node: string) => { let q = waiting.get(node); if (!q) waiting.set(node, q = []); return q; };
+      /** Connections being made, per node. */
+      const making = new Map<string, number>();
+      /** `poolSize` bounds each node's connections (each master's, in a Cluster). */
+      const full = (node: string) => conns.filter((c) => c.node === node).length + (making.get(node) ?? 0) >= poolSize;
 
       /** Waits until given a connection or woken (null), or the token's budget is gone. */
       function wait(queue: ((c: Conn | null) => void)[], t: Token): Promise<Conn | null> {
@@ -315,7 +319,7 @@ export function makeStoreFactory(x: Internals) {
           queue.push(give);
         });
       }
-      const wakeOne = () => { waiting.shift()?.(null); };
+      const wakeOne = (node: string) => { waiting.get(node)?.shift()?.(null); };
 
       /** Resolves once `raw` can take commands (never through a client's offline queue). */
       async function ready(raw: any, t: Token) {
@@ -375,7 +379,7 @@ export function makeStoreFactory(x: Internals) {
             c.dead = true;
             for (const reject of c.lost) reject(new Error('Connection is closed (WATCH connection dropped)'));
             c.lost.clear();
-            if (!c.busy) { drop(c); wakeOne(); }
+            if (!c.busy) { drop(c); wakeOne(c.node); }
           }
         };
         for (const ev of ['close', 'end', 'reconnecting']) raw.on(ev, down);
@@ -404,22 +408,22 @@ export function makeStoreFactory(x: Internals) {
             check(t);
             const idle = conns.find((c) => c.node === node.id && !c.busy && !c.dead);
             if (idle) { idle.busy = true; return idle; }
-            if (conns.length + making >= poolSize) {
-              // Full: an idle connection (to another node, or dead) makes room.
-              const spare = conns.find((c) => !c.busy);
+            if (full(node.id)) {
+              // Full: a dead idle connection to this node makes room.
+              const spare = conns.find((c) => c.node === node.id && !c.busy && c.dead);
               if (spare) drop(spare);
             }
-            if (conns.length + making >= poolSize) { await wait(waiting, t); continue; }
-            making++;
+            if (full(node.id)) { await wait(queueOf(node.id), t); continue; }
+            making.set(node.id, (making.get(node.id) ?? 0) + 1);
             let made: { raw: any; own: boolean };
-            try { made = await make(t, node.source); } finally { making--; }
+            try { made = await make(t, node.source); } finally { making.set(node.id, making.get(node.id)! - 1); }
             if (closed) { if (made.own) closeRaw(made.raw); throw redisError('store closed'); }
             // `isolatedClient` may hand back a connection already in use: it still carries one
             // transaction at a time.
             const same = conns.find((c) => c.raw === made.raw && !c.dead);
             if (same) {
               if (!same.busy) { same.busy = true; return same; }
-              wakeOne(); // nothing was added: let another waiter try
+              wakeOne(node.id); // nothing was added: let another waiter try
               const given = await wait(same.turn, t);
               if (given) return given;
               continue; // it dropped meanwhile
@@ -429,21 +433,21 @@ export function makeStoreFactory(x: Internals) {
         },
         /** Back after one transaction; an unhealthy one (any error inside it) is not reused as it is. */
         release(conn: Conn, healthy: boolean) {
-          if (conn.dead || closed) { drop(conn); wakeOne(); return; }
+          if (conn.dead || closed) { drop(conn); wakeOne(conn.node); return; }
           if (!healthy) {
             // An error reply (MOVED, OOM, a timeout) leaves the connection usable: end what the
             // failed transaction left open, then reuse it; a dropped one is closed above.
             const reset = Promise.all([conn.adapted.send(['DISCARD']).catch(() => {}), conn.adapted.send(['UNWATCH'])]);
-            reset.then(() => pool.release(conn, true), () => { drop(conn); wakeOne(); });
+            reset.then(() => pool.release(conn, true), () => { drop(conn); wakeOne(conn.node); });
             return;
           }
           const next = conn.turn.shift();
           if (next) { next(conn); return; }
           conn.busy = false;
-          wakeOne();
+          wakeOne(conn.node);
         },
         async close() {
-          for (const give of waiting.splice(0)) give(null);
+          for (const q of waiting.values()) for (const give of q.splice(0)) give(null);
           const all = conns.splice(0);
           for (const c of all) c.dead = true;
           await Promise.all([...all.filter((c) => c.own).map((c) => c.adapted.close().catch(() => {})),

@@ -6,7 +6,9 @@
 //
 // API (stable — other test suites import it):
 //
-//   import { startCluster, startServer, freePort, binaries } from '../../tests/support/cluster.mjs';
+//   import { startCluster, startServer, keySlot, freePort, binaries } from '../../tests/support/cluster.mjs';
+//
+//   keySlot(key) → 0…16383, the Cluster slot of a key (CRC16 of its hash tag), computed locally
 //
 //   const c = await startCluster({
 //     server: 'redis' | 'valkey',   // default process.env.CALLSTATE_SERVER || 'redis'
@@ -30,6 +32,7 @@
 //   await c.each(...args)        c.cli on every live node → [stdout, …] (e.g. ACL SETUSER, FLUSHALL)
 //   await c.waitOk(ms?)          until every live node says cluster_state:ok, knows every live node,
 //                                all 16384 slots are served and every replica's link is up
+//   await c.ownerOf(key)         the port of the master serving `key`'s slot now (CLUSTER NODES)
 //   await c.kill(port, sig='SIGKILL')  kill one node, resolves when it has exited
 //   await c.restart(port)        start a killed node again (same port, dir and nodes.conf)
 //   await c.stop()               kill every node, remove the dir (idempotent)
@@ -185,6 +188,22 @@ function publicNode(n) {
     get proc() { return n.proc; }, get alive() { return n.alive; } };
 }
 
+/** The Cluster slot of `key`: CRC16-XMODEM of its hash tag (the part in the first non-empty {…}) mod 16384. */
+export function keySlot(key) {
+  let k = Buffer.from(String(key));
+  const open = k.indexOf(0x7b); // {
+  if (open >= 0) {
+    const close = k.indexOf(0x7d, open + 1); // }
+    if (close > open + 1) k = k.subarray(open + 1, close);
+  }
+  let crc = 0;
+  for (const byte of k) {
+    crc ^= byte << 8;
+    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16384;
+}
+
 /** Parses CLUSTER NODES text. */
 function parseNodes(text) {
   return text.split('\n').filter(Boolean).map((line) => {
@@ -257,6 +276,13 @@ export async function startCluster({ server = process.env.CALLSTATE_SERVER || 'r
       const all = await api.clusterNodes();
       return all.filter((x) => (x.flags.includes('slave') || x.flags.includes('replica')) && !x.failed)
         .map((r) => ({ id: r.id, port: r.port, masterId: r.master }));
+    },
+
+    async ownerOf(key) {
+      const slot = keySlot(key);
+      const m = (await api.masters()).find((x) => x.slots.some(([a, b]) => slot >= a && slot <= b));
+      if (!m) throw new Error(`no master serves slot ${slot} (${key})`);
+      return m.port;
     },
 
     async waitOk(ms = readyMs) {
