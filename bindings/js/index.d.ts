@@ -190,10 +190,11 @@ export interface StoreOptions {
   /** Dedicated connections for the WATCH/MULTI fallback (when Lua is refused); default: the
    * client's own `duplicate()`, made never to resend, queue offline or reconnect. Must not
    * return the client the store was given; may return the same connection twice (it still
-   * carries one transaction at a time). Closed by `store.close()`. */
+   * carries one transaction at a time). Closed by `store.close()`. Not used with a Cluster: there
+   * the store duplicates the client of the master that owns the call's slot. */
   isolatedClient?: () => RedisClient | Promise<RedisClient>;
-  /** At most this many WATCH connections at once (default 8); callers past it wait within
-   * `timeoutMs`. */
+  /** At most this many WATCH connections at once per node (each master's, in a Cluster;
+   * default 8); callers past it wait within `timeoutMs`. */
   poolSize?: number;
   /** After each write, `WAIT replicas timeoutMs` on the connection that sent it; fewer
    * acknowledgements is a `REDIS` error (the write itself may stand). `timeoutMs` defaults to
