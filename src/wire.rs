@@ -107,6 +107,7 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `hashTag` | — | bool: whether every key of a call shares a cluster slot |
 /// | `backupLine` | key, pttl ms, at ms, value | string |
 /// | `restore` | line, now ms, replace (`"1"`/`"0"`) | `{set: argv}`, `"expired"` or `"invalid"` |
+/// | `restoreLineMax` | — | the longest backup line restore reads (UTF-16 units): `maxBytes` × 2 + 1 KiB |
 pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error> {
     let arg = |i: usize| args.get(i).copied().flatten();
     let s = |i: usize| arg(i).unwrap_or_default();
@@ -166,6 +167,7 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         "scan" => to_json(&c.plan_scan(s(0), arg(1))),
         "isStateKey" => to_json(&c.is_state_key(s(0))),
         "hashTag" => to_json(&c.options().hash_tag),
+        "restoreLineMax" => to_json(&c.options().max_bytes.saturating_mul(2).saturating_add(1024)),
         "backupLine" => to_json(&c.backup_line(s(0), num(1) as i64, num(2) as i64, s(3))),
         "restore" => match c.plan_restore(s(0), num(1) as i64, s(2) == "1") {
             RestoreStep::Set(argv) => to_json(&Restore { set: argv }),

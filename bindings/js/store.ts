@@ -734,16 +734,17 @@ export function makeStoreFactory(x: Internals) {
           return Number(now instanceof Date ? now.getTime() : now);
         };
         let n = 0;
+        const restoreLine = async (line: string) => {
+          if (line.trim() === '') return;
+          const step = planJson('restore', [line, String(clock()), opts.replace ? '1' : '0']);
+          if (step === 'expired') result.skippedExpired++;
+          else if (step === 'invalid') result.skippedInvalid++;
+          else if ((await send(client, step.set, forever)) != null) result.restored++;
+          opts.onProgress?.(++n);
+        };
         try {
-          for await (const chunk of (typeof lines === 'string' ? [lines] : lines) as AsyncIterable<string>) {
-            for (const line of String(chunk).split('\n')) {
-              if (line.trim() === '') continue;
-              const step = planJson('restore', [line, String(clock()), opts.replace ? '1' : '0']);
-              if (step === 'expired') result.skippedExpired++;
-              else if (step === 'invalid') result.skippedInvalid++;
-              else if ((await send(client, step.set, forever)) != null) result.restored++;
-              opts.onProgress?.(++n);
-            }
+          for await (const line of backupLines(lines, planJson<number>('restoreLineMax', []))) {
+            if (line === null) { result.skippedInvalid++; opts.onProgress?.(++n); } else await restoreLine(line);
           }
         } catch (e) {
           metric({ operation: 'restore', success: false, bytes: result.restored }, start);
@@ -761,6 +762,45 @@ export function makeStoreFactory(x: Internals) {
 
     return store;
   };
+}
+
+/**
+ * The lines of a backup (SPEC §2): a string or a Node `Readable` / async iterable of text chunks
+ * (Buffers decoded as UTF-8) is split into lines across chunk boundaries; any other iterable gives
+ * one line per item. A line longer than `max` is yielded as `null` (counted invalid, never held in
+ * memory whole).
+ */
+async function* backupLines(source: any, max: number): AsyncIterable<string | null> {
+  const chunked = typeof source === 'string' || typeof source?.pipe === 'function' || typeof source?.read === 'function';
+  if (!chunked) {
+    for await (const item of source) {
+      const line = String(item);
+      yield line.length > max ? null : line.replace(/\n$/, '');
+    }
+    return;
+  }
+  const decoder = new TextDecoder();
+  let pending = '';
+  let overlong = false;
+  const feed = function* (text: string) {
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      const part = text.slice(from, nl);
+      from = nl + 1;
+      if (overlong || pending.length + part.length > max) yield null;
+      else yield pending + part;
+      pending = '';
+      overlong = false;
+    }
+    const rest = text.slice(from);
+    if (overlong || pending.length + rest.length > max) { overlong = true; pending = ''; } else pending += rest;
+  };
+  for await (const chunk of typeof source === 'string' ? [source] : source) {
+    yield* feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+  }
+  yield* feed(decoder.decode());
+  if (overlong) yield null;
+  else if (pending !== '') yield pending;
 }
 
 interface Adapted {

@@ -381,6 +381,30 @@ describe(`store options and metrics (${backend})`, () => {
   });
 });
 
+describe(`restore from a stream (${backend})`, () => {
+  test('lines split across chunk boundaries (text and Buffer chunks), an overlong line skipped', async () => {
+    const { writeFileSync, createReadStream } = await import('node:fs');
+    const redis = await clients.ioredis();
+    const store = createCallStateStore(redis, { onRedisError: 'throw', codec: { maxBytes: 4096 } });
+    const ids = Array.from({ length: 30 }, () => sid());
+    for (const id of ids) await store.saveCallState(id, state(id, { clientId: 'Ñandú-ü-€' }));
+    let text = '';
+    for await (const line of store.backup({ match: `CAf${backend}*` })) if (ids.some((id) => line.includes(id))) text += line;
+    const overlong = `${JSON.stringify({ key: `call_state:${ids[0]}`, pttlMs: 1000, atMs: Date.now(), value: 'x'.repeat(20_000) })}\n`;
+    const file = join(dir, `backup-${backend}.ndjson`);
+    const lines = text.split('\n').filter(Boolean).map((l) => `${l}\n`);
+    writeFileSync(file, [...lines.slice(0, 15), overlong, ...lines.slice(15)].join(''));
+    for (const encoding of ['utf8', undefined]) {
+      for (const id of ids) cli('DEL', `call_state:${id}`);
+      const result = await store.restore(createReadStream(file, { encoding, highWaterMark: 61 }));
+      assert.equal(result.skippedInvalid, 1, `the overlong line (${encoding ?? 'Buffer'} chunks)`);
+      assert.equal(result.restored, 30, `every line across 61-byte chunks (${encoding ?? 'Buffer'} chunks)`);
+      assert.equal((await store.getCallState(ids[7])).clientId, 'Ñandú-ü-€');
+    }
+    await store.close(); closeClient(redis);
+  });
+});
+
 describe(`cancellation on a fake clock (${backend})`, () => {
   test('once timeoutMs passes: rejected, no further command, no further fn call', async () => {
     mock.timers.enable({ apis: ['setTimeout', 'Date'] });
