@@ -72,6 +72,30 @@ const recording = (c) => {
   return { sent, client: { send } };
 };
 
+/**
+ * A store whose first write script carrying `marker` runs on the real server, then `between(sid)`
+ * runs (another webhook, on `other`), then the reply is lost as when the socket drops after the
+ * server ran the command (this executor raises the connection error; the command did run).
+ */
+async function lostReply(connect, marker, between) {
+  const redis = await connect();
+  const otherClient = await connect();
+  const other = createCallStateStore(otherClient, { onRedisError: 'throw' });
+  let dropped = false;
+  const send = async (argv) => {
+    const reply = await (redis.call ? redis.call(argv[0], ...argv.slice(1)) : redis.sendCommand(argv));
+    if (!dropped && argv[0] === 'EVALSHA' && argv.some((a) => a.includes(marker))) {
+      dropped = true;
+      await between(argv[3].slice('call_state:'.length));
+      throw new Error('read ECONNRESET');
+    }
+    return reply;
+  };
+  const store = createCallStateStore({ send }, { onRedisError: 'throw' });
+  const close = async () => { await store.close(); await other.close(); closeClient(redis); closeClient(otherClient); };
+  return { store, other, dropped: () => dropped, close };
+}
+
 for (const [kind, connect] of Object.entries(clients)) {
   describe(`faults on ${kind} (${backend})`, () => {
     test('CLIENT PAUSE past timeoutMs: settles on time, then sends nothing and never calls fn again', async () => {
@@ -188,56 +212,31 @@ for (const [kind, connect] of Object.entries(clients)) {
       // The server applies the first write script; the reply is lost as when the socket drops
       // after the server ran it (the connection error is raised by this executor, after the real
       // command ran), and another webhook writes a newer state before the retry.
-      const redis = await connect();
-      const otherClient = await connect();
-      const other = createCallStateStore(otherClient, { onRedisError: 'throw' });
-      let dropped = false;
-      const send = async (argv) => {
-        const reply = await (redis.call ? redis.call(argv[0], ...argv.slice(1)) : redis.sendCommand(argv));
-        if (!dropped && argv[0] === 'EVALSHA' && argv.some((a) => a.includes('"attemptCount":1'))) {
-          dropped = true;
-          const id2 = argv[3].slice('call_state:'.length);
-          await other.saveCallState(id2, state(id2, { attemptCount: 7, lastUpdated: new Date('2024-03-15T15:00:00.000Z') }));
-          throw new Error('read ECONNRESET');
-        }
-        return reply;
-      };
-      const store = createCallStateStore({ send }, { onRedisError: 'throw' });
+      const { store, other, dropped, close } = await lostReply(connect, '"attemptCount":1',
+        (sid2) => other.saveCallState(sid2, state(sid2, { attemptCount: 7, lastUpdated: new Date('2024-03-15T15:00:00.000Z') })));
       const id = sid();
       await other.saveCallState(id, state(id)); // saved elsewhere: this store reads before its update
       const result = await store.updateCallState(id, (s) => ({ ...bump(s), lastUpdated: new Date('2024-03-15T14:40:00.000Z') }));
-      assert.ok(dropped);
+      assert.ok(dropped());
       assert.equal(result.attemptCount, 7, 'resolves to the stored state (the update was applied, then overwritten)');
-      await store.close(); await other.close(); closeClient(redis); closeClient(otherClient);
+      await close();
     });
 
     test('a lost reply, then 40 other writes before the retry: the retry is still recognised (write-id window)', async () => {
       // With 8 remembered ids the first attempt's id was gone by the retry, whose compare then
       // failed on the new rev, and fn ran again on a state that already held its update.
-      const redis = await connect();
-      const otherClient = await connect();
-      const other = createCallStateStore(otherClient, { onRedisError: 'throw' });
-      let dropped = false;
-      const send = async (argv) => {
-        const reply = await (redis.call ? redis.call(argv[0], ...argv.slice(1)) : redis.sendCommand(argv));
-        if (!dropped && argv[0] === 'EVALSHA' && argv.some((a) => a.includes('"clientId":"MINE"'))) {
-          dropped = true;
-          const id2 = argv[3].slice('call_state:'.length);
-          for (let i = 0; i < 40; i++) await other.updateCallState(id2, (s) => ({ ...s, jobNumber: `J${i}` }));
-          throw new Error('read ECONNRESET');
-        }
-        return reply;
-      };
-      const store = createCallStateStore({ send }, { onRedisError: 'throw' });
+      const { store, other, dropped, close } = await lostReply(connect, '"clientId":"MINE"', async (sid2) => {
+        for (let i = 0; i < 40; i++) await other.updateCallState(sid2, (s) => ({ ...s, jobNumber: `J${i}` }));
+      });
       const id = sid();
       await other.saveCallState(id, state(id));
       let calls = 0;
       const result = await store.updateCallState(id, (s) => { calls++; return { ...bump(s), clientId: 'MINE' }; });
-      assert.ok(dropped);
+      assert.ok(dropped());
       assert.equal(calls, 1, 'fn ran again after its update had landed');
       assert.equal(result.attemptCount, 1);
       assert.equal((await other.getCallState(id)).attemptCount, 1, 'applied twice');
-      await store.close(); await other.close(); closeClient(redis); closeClient(otherClient);
+      await close();
     });
 
     test('without Lua: extend also extends the write ids; endCall racing saves always ends the call', async () => {
