@@ -45,6 +45,9 @@ type Outcome =
 /** What the core says a Redis error means (`callstate::fallback::ErrorClass`). */
 type ErrorClass = 'noScript' | 'scriptingRefused' | 'retry' | 'moved' | 'fail';
 
+/** Runs after a scripted step, while its connection (`conn()`, looked up on demand) is held. */
+type After = (reply: any, conn: () => Promise<Adapted>) => Promise<void>;
+
 /** One store method's budget: past `deadline`, or once `done`, nothing more is sent and `fn` is not called. */
 interface Token { deadline: number; done: boolean }
 
@@ -88,6 +91,8 @@ export function makeStoreFactory(x: Internals) {
     const poolSize = options.poolSize ?? POOL_SIZE;
     if (!Number.isInteger(poolSize) || poolSize < 1) throw invalidOption('poolSize', 'must be a positive integer');
     const durability = checkDurability(options.durability);
+    /** The `WAIT` after each write (`durability`), planned once. */
+    const waitArgv = durability && planJson<string[]>('wait', [String(durability.replicas), String(durability.timeoutMs)]);
     const route: Route = (argv) => planJson('route', [JSON.stringify(argv)]);
     const client = adapt(redis, route);
     if (client.cluster && !planJson<boolean>('hashTag', [])) {
@@ -191,7 +196,7 @@ export function makeStoreFactory(x: Internals) {
      * dedicated connection. `after` runs on the connection that sent the step, while it is held.
      * Returns the reply, shaped as the script's.
      */
-    async function execute(cmd: string[], t: Token, after?: (reply: any, c: Adapted) => Promise<void>): Promise<any> {
+    async function execute(cmd: string[], t: Token, after?: After): Promise<any> {
       if (refusedAt === 0 || Date.now() - refusedAt >= REPROBE_MS) {
         // A write handed to a client that is not connected would wait in its offline queue and
         // could run after the method settled: wait for the connection (retried) instead.
@@ -203,8 +208,9 @@ export function makeStoreFactory(x: Internals) {
             reply = await send(client, planJson<string[]>('evalFallback', [JSON.stringify(cmd)]), t);
           }
           refusedAt = 0;
-          // In a Cluster, what follows a write (WAIT) goes on the connection to the node that ran it.
-          await after?.(reply, client.cluster ? await nodeClient(cmd) : client);
+          // In a Cluster, what follows a write (WAIT) goes on the connection to the node that ran
+          // it; that connection is looked up only when something follows.
+          await after?.(reply, async () => (client.cluster ? nodeClient(cmd) : client));
           return reply;
         } catch (e: any) {
           if (e?.[CLASS] !== 'scriptingRefused') throw e;
@@ -228,7 +234,7 @@ export function makeStoreFactory(x: Internals) {
     const nodeClient = async (cmd: string[]) => adapt((await nodeOf(cmd)).source, route);
 
     /** The WATCH/MULTI form of a scripted step, as the core plans and decides it. */
-    async function watchRun(cmd: string[], t: Token, after?: (reply: any, c: Adapted) => Promise<void>): Promise<any> {
+    async function watchRun(cmd: string[], t: Token, after?: After): Promise<any> {
       const step = JSON.stringify(cmd);
       const reads = planJson<string[][]>('fallbackReads', [step]);
       for (;;) {
@@ -247,7 +253,7 @@ export function makeStoreFactory(x: Internals) {
             const failed = (exec as any[]).find((r) => r instanceof Error);
             if (failed) throw redisError(`EXEC failed: ${failed.message}`, failed);
           }
-          await after?.(next.reply, conn.adapted);
+          await after?.(next.reply, async () => conn.adapted);
           healthy = true;
           return next.reply;
         } catch (e: any) {
@@ -265,17 +271,16 @@ export function makeStoreFactory(x: Internals) {
     /** A write through the one path, its reply read by the core; with `durability`, WAIT after it. */
     async function runWrite(command: string[], t: Token): Promise<Outcome> {
       let outcome: Outcome | undefined;
-      await execute(command, t, async (reply, c) => {
+      await execute(command, t, async (reply, conn) => {
         const [status, value] = reply as [string, string | null];
         outcome = planJson<Outcome>('outcome', [String(status), value == null ? null : String(value)]);
-        if (durability && (outcome.kind === 'written' || outcome.kind === 'duplicate')) {
-          const waitArgv = planJson<string[]>('wait', [String(durability.replicas), String(durability.timeoutMs)]);
-          const acks = Number(await send(c, waitArgv, t).catch((e: any) => {
+        if (waitArgv && (outcome.kind === 'written' || outcome.kind === 'duplicate')) {
+          const acks = Number(await send(await conn(), waitArgv, t).catch((e: any) => {
             // A refused WAIT is not refused scripting: the write stands, the call fails.
             throw redisError(e.message, e.cause);
           }));
-          if (acks < durability.replicas) {
-            throw redisError(`WAIT: ${acks} of ${durability.replicas} replicas acknowledged the write within ${durability.timeoutMs} ms (the write may stand)`);
+          if (acks < durability!.replicas) {
+            throw redisError(`WAIT: ${acks} of ${durability!.replicas} replicas acknowledged the write within ${durability!.timeoutMs} ms (the write may stand)`);
           }
         }
       });
@@ -602,8 +607,10 @@ export function makeStoreFactory(x: Internals) {
         let compressed = false;
         try {
           const result = await bounded(async (t) => {
+            let getArgv: string[] | undefined;
             const read = async () => {
-              const raw = await send(client, planJson<string[]>('get', [callSid]), t);
+              getArgv ??= planJson<string[]>('get', [callSid]);
+              const raw = await send(client, getArgv, t);
               return raw == null ? null : String(raw);
             };
             /** The stored state, when this update's write id is found applied. */
