@@ -122,31 +122,11 @@ const argText = (a) => (typeof a === 'string' ? a : Buffer.isBuffer(a) ? (a.leng
 export function instrument(kind, client, conn, cell) {
   if (isClusterClient(kind, client)) return instrumentCluster(kind, client, cell);
   if (kind === 'ioredis') {
-    const orig = client.sendCommand;
-    const seen = new WeakSet();
-    client.sendCommand = function (command, ...rest) {
-      try {
-        const first = !seen.has(command);
-        seen.add(command);
-        const args = command?.args;
-        if (args?.length) {
-          const id = attribute(args.map(argText).join('\n'));
-          if (id) cell.recordSend(id, first ? 'store' : 'resend', conn);
-        }
-      } catch { /* never break a send */ }
-      return orig.call(this, command, ...rest);
-    };
+    recordIoredisSends(client, cell, conn);
   } else {
     // node-redis: the object createClient returns delegates to an inner `_self`; patch both, and
     // the MULTI/pipeline entry points that bypass sendCommand.
-    const record = (args) => {
-      try {
-        if (Array.isArray(args)) {
-          const id = attribute(args.map(argText).join('\n'));
-          if (id) cell.recordSend(id, 'store', conn);
-        }
-      } catch { /* never break a send */ }
-    };
+    const record = recorder(cell, conn);
     for (const target of new Set([client, client._self].filter(Boolean))) {
       const orig = target.sendCommand;
       if (typeof orig === 'function') target.sendCommand = function (args, ...rest) { record(args); return orig.call(this, args, ...rest); };
@@ -182,32 +162,43 @@ function instrumentDuplicate(kind, client, cell) {
   client.duplicate = wrapped;
 }
 
-function instrumentCluster(kind, client, cell) {
-  const record = (args) => {
+/** Records an argv the store sent on `conn` (node-redis entry points). */
+function recorder(cell, conn) {
+  return (args) => {
     try {
       if (Array.isArray(args)) {
         const id = attribute(args.map(argText).join('\n'));
-        if (id) cell.recordSend(id, 'store', 'main');
+        if (id) cell.recordSend(id, 'store', conn);
       }
     } catch { /* never break a send */ }
   };
+}
+
+/** Wraps ioredis `sendCommand` (Redis or Cluster): the first send of a command is the store's,
+ * a later one of the same command object is the client's own resend. */
+function recordIoredisSends(client, cell, conn) {
+  const orig = client.sendCommand;
+  const seen = new WeakSet();
+  client.sendCommand = function (command, ...rest) {
+    try {
+      const first = !seen.has(command);
+      seen.add(command);
+      const args = command?.args;
+      if (args?.length) {
+        const id = attribute(args.map(argText).join('\n'));
+        if (id) cell.recordSend(id, first ? 'store' : 'resend', conn);
+      }
+    } catch { /* never break a send */ }
+    return orig.call(this, command, ...rest);
+  };
+}
+
+function instrumentCluster(kind, client, cell) {
+  const record = recorder(cell, 'main');
   if (kind === 'ioredis') {
     // Cluster#sendCommand(command, stream, node): the store's `call` goes through it once; MOVED,
     // ASK and TRYAGAIN retries go to the node clients directly.
-    const orig = client.sendCommand;
-    const seen = new WeakSet();
-    client.sendCommand = function (command, ...rest) {
-      try {
-        const first = !seen.has(command);
-        seen.add(command);
-        const args = command?.args;
-        if (args?.length) {
-          const id = attribute(args.map(argText).join('\n'));
-          if (id) cell.recordSend(id, first ? 'store' : 'resend', 'main');
-        }
-      } catch { /* never break a send */ }
-      return orig.call(this, command, ...rest);
-    };
+    recordIoredisSends(client, cell, 'main');
     const nodes = client.nodes;
     client.nodes = function (...args) {
       const list = nodes.apply(this, args);
