@@ -261,7 +261,7 @@ export function makeStoreFactory(x: Internals) {
           // (every retry would WATCH on the old master): a keyed read through it refreshes it.
           if (e?.[CLASS] === 'moved') {
             const probe = planJson<string[] | null>('probe', [step]);
-            if (probe) await client.send(probe).catch(() => undefined);
+            if (probe) await send(client, probe, t).catch(() => undefined); // within the budget, like every send
           }
           throw e;
         } finally { pool.release(conn, healthy); }
