@@ -54,7 +54,12 @@ impl Codec {
 
     /// Whether `key` is a call-state key of this codec (not a write-id key or a stranger).
     pub fn is_state_key(&self, key: &str) -> bool {
-        keys::call_sid_of(self.options(), key).is_some()
+        self.call_sid_of(key).is_some()
+    }
+
+    /// The call SID a state key of this codec holds (`None` for any other key).
+    pub fn call_sid_of<'k>(&self, key: &'k str) -> Option<&'k str> {
+        keys::call_sid_of(self.options(), key)
     }
 
     /// The NDJSON line (ending in `\n`) for one key read at `at_ms`.

@@ -122,6 +122,16 @@ impl Codec {
         self.decode_plain(inner, Some(rev))
     }
 
+    /// Whether `stored` is a compressed envelope (`{"schemaVersion":3,"rev":N,"compressed":…}`).
+    pub fn is_compressed(&self, stored: &str) -> bool {
+        if stored.len() > self.options.max_bytes || json::check_depth(stored).is_err() {
+            return false;
+        }
+        let members = json::object(stored, "").unwrap_or_default();
+        let named = |name: &str| members.iter().any(|(k, _)| json::key_name(k) == name);
+        named("compressed") && !named("callSid")
+    }
+
     /// Migrates a plain object (as `JSON.parse` gives it) from `version` (`'v1'`, `'v2'`,
     /// `'v3'`) and validates it.
     pub fn migrate(&self, data_json: &str, version: &str) -> Result<CallState, Error> {

@@ -104,6 +104,8 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `keepTtl` | state key, value, pttl ms (negative: none) | argv (`EVALSHA`; 1 set, 0 value changed) |
 /// | `scan` | cursor, pattern or null | argv |
 /// | `isStateKey` | key | bool |
+/// | `callSidOf` | key | the call SID of a state key of this codec, or `null` |
+/// | `compressed` | stored value | bool: whether it is a compressed envelope (SPEC §8) |
 /// | `hashTag` | — | bool: whether every key of a call shares a cluster slot |
 /// | `backupLine` | key, pttl ms, at ms, value | string |
 /// | `restore` | line, now ms, replace (`"1"`/`"0"`) | `{set: argv}`, `"expired"` or `"invalid"` |
@@ -166,6 +168,8 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         "keepTtl" => to_json(&c.plan_keep_ttl(s(0), s(1), num(2) as i64)?),
         "scan" => to_json(&c.plan_scan(s(0), arg(1))),
         "isStateKey" => to_json(&c.is_state_key(s(0))),
+        "callSidOf" => to_json(&c.call_sid_of(s(0))),
+        "compressed" => to_json(&c.is_compressed(s(0))),
         "hashTag" => to_json(&c.options().hash_tag),
         "restoreLineMax" => to_json(&c.options().max_bytes.saturating_mul(2).saturating_add(1024)),
         "backupLine" => to_json(&c.backup_line(s(0), num(1) as i64, num(2) as i64, s(3))),
