@@ -2,6 +2,7 @@
 
 use crate::compress;
 use crate::error::Error;
+use crate::field::{self, Rules, Table};
 use crate::json;
 use crate::keys;
 use crate::migrate::{self, CURRENT_VERSION};
@@ -102,7 +103,7 @@ impl Codec {
         self.check_size(stored.len())?;
         json::check_depth(stored)?;
         let t = TopLevel::new(json::object(stored, "")?)?;
-        if t.compressed.is_none() || t.call_sid.is_some() {
+        if t.compressed.is_none() || t.field("callSid").is_some() {
             return self.decode_plain(t, None);
         }
         let rev = revision(&t)?;
@@ -116,7 +117,7 @@ impl Codec {
         let members = json::object(&inner, "")
             .map_err(|_| Error::compression("compressed data is not a JSON object"))?;
         let inner = TopLevel::new(members)?;
-        if inner.compressed.is_some() && inner.call_sid.is_none() {
+        if inner.compressed.is_some() && inner.field("callSid").is_none() {
             return Err(Error::compression("nested envelope"));
         }
         self.decode_plain(inner, Some(rev))
@@ -150,14 +151,14 @@ impl Codec {
         let wrapped = format!("{{\"jobData\":{job_json}}}");
         let members = json::object(&wrapped, "")?;
         let (_, raw) = members.last().ok_or_else(|| Error::field("", "must be an object"))?;
-        let job = crate::validate::job_record_at(raw)?;
+        let rules = Rules { call_sid: self.options.call_sid, text_limit: None };
+        let mut job: JobRecord = field::read_nested(raw, "jobData", rules)?;
+        // The essentials: the required fields, nothing else.
+        job.keep_optional(&|_| false);
+        job.extra = Fields::default();
         let mut out = String::with_capacity(64);
-        out.push_str("{\"id\":");
-        out.push_str(job.id.as_json());
-        out.push_str(",\"jobNumber\":");
-        out.push_str(job.job_number.as_json());
-        out.push_str(",\"status\":");
-        out.push_str(job.status.as_json());
+        out.push('{');
+        job.write_members(&mut out);
         out.push('}');
         Ok(out)
     }
@@ -223,73 +224,10 @@ pub(crate) fn write_stored(out: &mut String, state: &CallState, rev: u64) {
     write_body(out, state);
 }
 
-/// The state's members from `"lastUpdated"` on, and the closing `}`.
+/// The state's members (`lastUpdated` first) and the closing `}`.
 fn write_body(out: &mut String, s: &CallState) {
-    out.push_str("\"lastUpdated\":\"");
-    s.last_updated.write(out);
-    out.push_str("\",\"callSid\":");
-    json::push_string(out, &s.call_sid);
-    out.push_str(",\"stage\":\"");
-    out.push_str(s.stage.as_str());
-    out.push_str("\",\"attemptCount\":");
-    out.push_str(&s.attempt_count.to_string());
-    push_text(out, "clientId", s.client_id.as_ref().map(|t| t.as_json()));
-    push_text(out, "jobNumber", s.job_number.as_ref().map(|t| t.as_json()));
-    if let Some(a) = &s.action_type {
-        out.push_str(",\"actionType\":\"");
-        out.push_str(a.as_str());
-        out.push('"');
-    }
-    push_text(out, "actionValue", s.action_value.as_ref().map(|t| t.as_json()));
-    if let Some(job) = &s.job_data {
-        out.push_str(",\"jobData\":");
-        write_job(out, job);
-    }
-    out.push_str(",\"language\":\"");
-    out.push_str(s.language.as_str());
-    out.push('"');
-    write_fields(out, &s.extra);
+    s.write_members(out);
     out.push('}');
-}
-
-fn write_job(out: &mut String, j: &JobRecord) {
-    out.push_str("{\"id\":");
-    out.push_str(j.id.as_json());
-    out.push_str(",\"jobNumber\":");
-    out.push_str(j.job_number.as_json());
-    out.push_str(",\"status\":");
-    out.push_str(j.status.as_json());
-    for (name, date) in [
-        ("createdDate", j.created_date),
-        ("updatedDate", j.updated_date),
-        ("scheduledDate", j.scheduled_date),
-    ] {
-        if let Some(d) = date {
-            out.push_str(",\"");
-            out.push_str(name);
-            out.push_str("\":\"");
-            d.write(out);
-            out.push('"');
-        }
-    }
-    write_fields(out, &j.extra);
-    out.push('}');
-}
-
-fn write_fields(out: &mut String, fields: &Fields) {
-    if !fields.is_empty() {
-        out.push(',');
-        out.push_str(fields.as_members());
-    }
-}
-
-fn push_text(out: &mut String, name: &str, token: Option<&str>) {
-    if let Some(token) = token {
-        out.push_str(",\"");
-        out.push_str(name);
-        out.push_str("\":");
-        out.push_str(token);
-    }
 }
 
 fn envelope(rev: u64, b64: &str) -> String {
@@ -303,10 +241,8 @@ fn trimmed(state: &CallState, keep: &KeepJobFields) -> CallState {
             KeepJobFields::Essentials => job.extra = Fields::default(),
             KeepJobFields::Named(names) => {
                 let kept = |n: &str| names.iter().any(|k| k == n);
-                job.extra.retain(|k| kept(&crate::state::token_lossy(k)));
-                job.created_date = job.created_date.filter(|_| kept("createdDate"));
-                job.updated_date = job.updated_date.filter(|_| kept("updatedDate"));
-                job.scheduled_date = job.scheduled_date.filter(|_| kept("scheduledDate"));
+                job.extra.retain(|k| kept(&crate::values::token_lossy(k)));
+                job.keep_optional(&kept);
             }
         }
     }
@@ -326,19 +262,7 @@ fn check_envelope(t: &TopLevel<'_>) -> Result<(), Error> {
     if let Some(raw) = t.schema_version.filter(|raw| json::integer(raw, 3.0, 3.0).is_none()) {
         return Err(Error::UnsupportedVersion { found: raw.to_string() });
     }
-    let others = [
-        t.stage,
-        t.attempt_count,
-        t.client_id,
-        t.job_number,
-        t.action_type,
-        t.action_value,
-        t.job_data,
-        t.last_updated,
-        t.language,
-        t.action,
-    ];
-    if others.iter().any(Option::is_some) || !t.extra.is_empty() {
+    if t.has_state_fields() || t.action.is_some() || !t.extra.is_empty() {
         return Err(Error::compression(
             "envelope has fields besides schemaVersion, rev, compressed",
         ));

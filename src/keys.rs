@@ -1,12 +1,12 @@
 //! Redis keys (SPEC §5): prefix + SID, optionally hash-tagged for Redis Cluster.
 
 use crate::error::Error;
+use crate::field;
 use crate::options::CodecOptions;
-use crate::validate;
 
 /// The key holding a call's state.
 pub(crate) fn state_key(o: &CodecOptions, call_sid: &str) -> Result<String, Error> {
-    validate::call_sid(call_sid, o.call_sid)?;
+    field::check_call_sid(call_sid, o.call_sid)?;
     let mut key = String::with_capacity(o.key_prefix.len() + call_sid.len() + 2);
     key.push_str(&o.key_prefix);
     if o.hash_tag {
@@ -34,7 +34,7 @@ pub(crate) fn end_key(state_key: &str) -> String {
 pub(crate) fn call_sid_of<'k>(o: &CodecOptions, key: &'k str) -> Option<&'k str> {
     let rest = key.strip_prefix(o.key_prefix.as_str())?;
     let sid = if o.hash_tag { rest.strip_prefix('{')?.strip_suffix('}')? } else { rest };
-    validate::call_sid(sid, o.call_sid).ok().map(|()| sid)
+    field::check_call_sid(sid, o.call_sid).ok().map(|()| sid)
 }
 
 /// The Redis Cluster slot of `key` (CRC16/XMODEM of its hash tag, or of the whole key, mod

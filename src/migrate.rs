@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use crate::error::Error;
 use crate::json;
-use crate::state::Name;
 use crate::validate::TopLevel;
+use crate::values::Name;
 
 /// The current storage format version.
 pub const CURRENT_VERSION: u8 = 3;
@@ -17,7 +17,7 @@ pub(crate) fn detect(t: &TopLevel<'_>) -> Result<u8, Error> {
             Some(v) => Ok(v as u8),
             None => Err(Error::UnsupportedVersion { found: raw.to_string() }),
         },
-        None if t.language.is_none_or(json::is_null) => Ok(1),
+        None if t.field("language").is_none_or(json::is_null) => Ok(1),
         None if t.action.is_some() => Ok(2),
         None => Ok(3),
     }
@@ -40,14 +40,14 @@ pub(crate) fn upgrade(
     version: u8,
     action_map: &BTreeMap<String, String>,
 ) -> Result<Option<Name>, Error> {
-    if version <= 1 && t.language.is_none_or(json::is_null) {
-        t.language = spanish();
+    if version <= 1 && t.field("language").is_none_or(json::is_null) {
+        t.set_field("language", SPANISH);
     }
     if version > 2 {
         return Ok(None);
     }
     let Some(action) = t.action.take() else { return Ok(None) };
-    if t.action_type.is_some_and(|raw| !json::is_null(raw)) || json::is_null(action) {
+    if t.field("actionType").is_some_and(|raw| !json::is_null(raw)) || json::is_null(action) {
         return Ok(None);
     }
     let old = json::string(action).ok_or_else(|| Error::field("action", "must be a string"))?;
@@ -74,9 +74,7 @@ pub fn normalize(action: &str) -> String {
 }
 
 /// The raw JSON `"es"`, the v1 step's default language.
-fn spanish() -> Option<&'static str> {
-    Some("\"es\"")
-}
+const SPANISH: &str = "\"es\"";
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::error::Error;
-use crate::state::Name;
+use crate::values::Name;
 
 /// How call SIDs are checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,0 +1,439 @@
+//! The machinery behind the field tables in [`crate::state`]: what a field's value type does
+//! (read and check its raw JSON, write it, recognise the form it writes), and the [`table!`]
+//! macro that turns one table into a record type with its reader, writer and canonical check.
+//!
+//! Readers and writers walk the table in order, so the order fields are validated in is the
+//! order they are written in, and a new field is one row.
+
+use crate::error::Error;
+use crate::json::{self, RawMembers};
+use crate::options::CallSidRule;
+use crate::time::{self, Timestamp};
+use crate::values::{Fields, Language, Name, Text};
+
+/// What a field holds (the generated JS lists name it, to know which fields are dates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Kind {
+    /// A call SID, checked by the codec's [`CallSidRule`].
+    CallSid,
+    /// A stage or action type name.
+    Name,
+    /// A count, `0..=2^31-1`.
+    Count,
+    /// Free text (bounded where the record says so).
+    Text,
+    /// A date, written as `toISOString()` writes it.
+    Date,
+    /// `"es"` or `"en"`.
+    Language,
+    /// A nested record with its own table.
+    Record,
+}
+
+/// One row of a field table.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Field {
+    /// The JSON name.
+    pub name: &'static str,
+    /// The name as a JSON string token, as the codec writes it.
+    #[serde(skip)]
+    pub token: &'static str,
+    /// Whether a value must have it (an optional field may be absent or `null`).
+    pub required: bool,
+    /// What it holds.
+    pub kind: Kind,
+}
+
+/// Most fields a table may have (its readers keep their slots on the stack).
+pub(crate) const MAX_FIELDS: usize = 16;
+
+/// A table's raw values by position, `None` where absent.
+pub(crate) type Slots<'a> = [Option<&'a str>; MAX_FIELDS];
+
+/// What a field's check depends on besides its value.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rules {
+    /// The codec's call SID rule.
+    pub(crate) call_sid: CallSidRule,
+    /// The longest free text, in UTF-16 code units (`None`: unbounded).
+    pub(crate) text_limit: Option<usize>,
+}
+
+/// A field's value type.
+pub(crate) trait Slot: Sized {
+    /// What it holds.
+    const KIND: Kind;
+    /// Whether it may be absent.
+    const OPTIONAL: bool = false;
+    /// The value from its raw JSON (`None`: absent or `null`), errors naming `path`.
+    fn read(raw: Option<&str>, path: &str, rules: Rules) -> Result<Self, Error>;
+    /// Whether the writer writes it.
+    fn present(&self) -> bool {
+        true
+    }
+    /// Appends the value's JSON.
+    fn write(&self, out: &mut String);
+    /// Whether `token` is exactly what [`Slot::write`] writes for a valid value.
+    fn canonical(token: &str, rules: Rules) -> bool;
+    /// Drops an optional value (a required one stays).
+    fn clear(&mut self) {}
+}
+
+/// A record type generated from a table by [`table!`].
+pub(crate) trait Table: Sized {
+    /// The rows, in the order fields are read, checked and written.
+    const FIELDS: &'static [Field];
+    /// Top-level names that are never kept verbatim besides [`Table::FIELDS`].
+    const RESERVED: &'static [&'static str];
+    /// The free-text bound of this record's text fields.
+    const TEXT_LIMIT: Option<usize>;
+    /// Each field's [`Slot::canonical`], by position.
+    const CHECKS: &'static [fn(&str, Rules) -> bool];
+    /// Reads every field from its slot, in table order.
+    fn from_slots(slots: &Slots<'_>, extra: Fields, rules: Rules) -> Result<Self, Error>;
+    /// Appends the members (`"name":value,…`, then the kept fields), without braces.
+    fn write_members(&self, out: &mut String);
+    /// Drops the optional fields `keep` does not name.
+    fn keep_optional(&mut self, keep: &dyn Fn(&str) -> bool);
+}
+
+/// The position of the field named `name`, where the table has one.
+pub(crate) fn position(fields: &[Field], name: &str) -> Option<usize> {
+    fields.iter().position(|f| f.name == name)
+}
+
+/// Sorts `members` into the table's slots (the last of a repeated key wins) and kept fields;
+/// `other` gets first refusal of names not in the table.
+pub(crate) fn sort<'a, T: Table>(
+    members: RawMembers<'a>,
+    mut other: impl FnMut(&str, &'a str) -> bool,
+) -> Result<(Slots<'a>, Fields), Error> {
+    let mut slots: Slots<'a> = [None; MAX_FIELDS];
+    let mut extra = Fields::default();
+    for (key, value) in members {
+        let name = json::key_name(key);
+        match position(T::FIELDS, &name) {
+            Some(i) => slots[i] = Some(value),
+            None if other(&name, value) => {}
+            None => {
+                if !key.starts_with('"') {
+                    return Err(Error::json("object key is not a string"));
+                }
+                extra.push(&json::canonical_string(key), value);
+            }
+        }
+    }
+    extra.dedup();
+    Ok((slots, extra))
+}
+
+/// A record from a nested object's raw JSON, errors named from `path`.
+pub(crate) fn read_nested<T: Table>(raw: &str, path: &str, rules: Rules) -> Result<T, Error> {
+    let read = || {
+        let (slots, extra) = sort::<T>(json::nested_object(raw, "")?, |_, _| false)?;
+        T::from_slots(&slots, extra, Rules { text_limit: T::TEXT_LIMIT, ..rules })
+    };
+    read().map_err(|e| e.within(path))
+}
+
+/// Whether `members` are exactly what `T`'s writer writes: its fields in table order (optional
+/// ones may be absent, none `null`), each in canonical form, then kept fields with canonical,
+/// distinct keys that are neither known nor reserved.
+pub(crate) fn canonical_members<T: Table>(members: &[(&str, &str)], rules: Rules) -> bool {
+    let rules = Rules { text_limit: T::TEXT_LIMIT, ..rules };
+    let mut at = 0;
+    for (field, check) in T::FIELDS.iter().zip(T::CHECKS) {
+        match members.get(at) {
+            Some(&(key, value)) if key == field.token => {
+                if !check(value, rules) {
+                    return false;
+                }
+                at += 1;
+            }
+            _ if field.required => return false,
+            _ => {}
+        }
+    }
+    let extras = &members[at..];
+    let keys_ok = extras.iter().all(|&(key, _)| {
+        let named = T::FIELDS.iter().any(|f| f.token == key) || T::RESERVED.contains(&key);
+        !named && json::is_canonical_string(key)
+    });
+    keys_ok && json::distinct(&extras.iter().map(|(k, _)| *k).collect::<Vec<_>>())
+}
+
+/// Whether `text` is exactly `{` + members joined by `,` (as `k:v`) + `}`: no whitespace.
+pub(crate) fn laid_out(text: &str, members: &[(&str, &str)]) -> bool {
+    let inner: usize = members.iter().map(|(k, v)| k.len() + 1 + v.len()).sum();
+    text.len() == inner + members.len().saturating_sub(1) + 2
+}
+
+/// Checks a call SID against `rule`.
+pub(crate) fn check_call_sid(sid: &str, rule: CallSidRule) -> Result<(), Error> {
+    let b = sid.as_bytes();
+    let (ok, reason) = match rule {
+        CallSidRule::Lenient => (
+            (2..=64).contains(&b.len()) && b.iter().all(u8::is_ascii_alphanumeric),
+            "must be 2-64 ASCII letters or digits",
+        ),
+        CallSidRule::Twilio => (
+            b.len() == 34 && b.starts_with(b"CA") && b[2..].iter().all(u8::is_ascii_hexdigit),
+            "must match ^CA[0-9a-fA-F]{32}$",
+        ),
+    };
+    if ok { Ok(()) } else { Err(Error::InvalidCallSid { reason: reason.into() }) }
+}
+
+/// The body of a string token without escapes.
+pub(crate) fn plain_string(token: &str) -> Option<&str> {
+    let inner = token.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains('\\')).then_some(inner)
+}
+
+/// A non-negative integer in its shortest decimal form, at most `max`.
+pub(crate) fn canonical_integer(token: &str, max: u64) -> bool {
+    let b = token.as_bytes();
+    let digits = !b.is_empty() && b.len() <= 16 && b.iter().all(u8::is_ascii_digit);
+    digits && (b[0] != b'0' || b.len() == 1) && token.parse::<u64>().is_ok_and(|n| n <= max)
+}
+
+fn required<'a>(raw: Option<&'a str>, path: &str) -> Result<&'a str, Error> {
+    raw.ok_or_else(|| Error::field(path, "is required"))
+}
+
+/// The call SID (the one `String` field).
+impl Slot for String {
+    const KIND: Kind = Kind::CallSid;
+    fn read(raw: Option<&str>, path: &str, rules: Rules) -> Result<Self, Error> {
+        // A non-string, or a lone surrogate, fails the rule like any other bad SID.
+        let sid = json::string(required(raw, path)?).unwrap_or_default();
+        check_call_sid(&sid, rules.call_sid)?;
+        Ok(sid.into_owned())
+    }
+    fn write(&self, out: &mut String) {
+        json::push_string(out, self);
+    }
+    fn canonical(token: &str, rules: Rules) -> bool {
+        plain_string(token).is_some_and(|sid| check_call_sid(sid, rules.call_sid).is_ok())
+    }
+}
+
+impl Slot for Name {
+    const KIND: Kind = Kind::Name;
+    fn read(raw: Option<&str>, path: &str, _: Rules) -> Result<Self, Error> {
+        json::string(required(raw, path)?)
+            .and_then(|s| Name::new(&s))
+            .ok_or_else(|| Error::field(path, "must match ^[A-Z][A-Z0-9_]{0,63}$"))
+    }
+    fn write(&self, out: &mut String) {
+        out.push('"');
+        out.push_str(self.as_str());
+        out.push('"');
+    }
+    fn canonical(token: &str, _: Rules) -> bool {
+        plain_string(token).is_some_and(Name::is_valid)
+    }
+}
+
+/// Largest count (`attemptCount`): 2^31 − 1.
+const MAX_COUNT: u32 = 2_147_483_647;
+
+impl Slot for u32 {
+    const KIND: Kind = Kind::Count;
+    fn read(raw: Option<&str>, path: &str, _: Rules) -> Result<Self, Error> {
+        json::integer(required(raw, path)?, 0.0, f64::from(MAX_COUNT))
+            .map(|n| n as u32)
+            .ok_or_else(|| Error::field(path, format!("must be an integer from 0 to {MAX_COUNT}")))
+    }
+    fn write(&self, out: &mut String) {
+        out.push_str(&self.to_string());
+    }
+    fn canonical(token: &str, _: Rules) -> bool {
+        canonical_integer(token, u64::from(MAX_COUNT))
+    }
+}
+
+impl Slot for Text {
+    const KIND: Kind = Kind::Text;
+    fn read(raw: Option<&str>, path: &str, rules: Rules) -> Result<Self, Error> {
+        let raw = required(raw, path)?;
+        let text = Text::from_raw(raw).ok_or_else(|| Error::field(path, "must be a string"))?;
+        // UTF-8 bytes bound UTF-16 units from above, so most strings skip the count.
+        match rules.text_limit {
+            Some(limit) if raw.len() - 2 > limit && text.utf16_len() > limit => {
+                Err(Error::field(path, format!("longer than {limit} UTF-16 code units")))
+            }
+            _ => Ok(text),
+        }
+    }
+    fn write(&self, out: &mut String) {
+        out.push_str(self.as_json());
+    }
+    fn canonical(token: &str, rules: Rules) -> bool {
+        token.starts_with('"')
+            && json::is_canonical_string(token)
+            && rules
+                .text_limit
+                .is_none_or(|limit| token.len() - 2 <= limit || json::utf16_len(token) <= limit)
+    }
+}
+
+impl Slot for Timestamp {
+    const KIND: Kind = Kind::Date;
+    fn read(raw: Option<&str>, path: &str, _: Rules) -> Result<Self, Error> {
+        let s = json::string(required(raw, path)?)
+            .ok_or_else(|| Error::date(path, "must be a date"))?;
+        Timestamp::parse(&s, path)
+    }
+    fn write(&self, out: &mut String) {
+        out.push('"');
+        Timestamp::write(*self, out);
+        out.push('"');
+    }
+    fn canonical(token: &str, _: Rules) -> bool {
+        plain_string(token).is_some_and(time::is_iso_form)
+    }
+}
+
+impl Slot for Language {
+    const KIND: Kind = Kind::Language;
+    fn read(raw: Option<&str>, path: &str, _: Rules) -> Result<Self, Error> {
+        match json::string(required(raw, path)?).as_deref() {
+            Some("es") => Ok(Language::Es),
+            Some("en") => Ok(Language::En),
+            _ => Err(Error::field(path, "must be 'es' or 'en'")),
+        }
+    }
+    fn write(&self, out: &mut String) {
+        out.push('"');
+        out.push_str(self.as_str());
+        out.push('"');
+    }
+    fn canonical(token: &str, _: Rules) -> bool {
+        token == "\"es\"" || token == "\"en\""
+    }
+}
+
+impl<T: Slot> Slot for Option<T> {
+    const KIND: Kind = T::KIND;
+    const OPTIONAL: bool = true;
+    fn read(raw: Option<&str>, path: &str, rules: Rules) -> Result<Self, Error> {
+        raw.map(|raw| T::read(Some(raw), path, rules)).transpose()
+    }
+    fn present(&self) -> bool {
+        self.is_some()
+    }
+    fn write(&self, out: &mut String) {
+        if let Some(v) = self {
+            v.write(out);
+        }
+    }
+    fn canonical(token: &str, rules: Rules) -> bool {
+        T::canonical(token, rules)
+    }
+    fn clear(&mut self) {
+        *self = None;
+    }
+}
+
+/// A record type and its [`Table`] from one table: a row per field, `member: Type = "name"`,
+/// in the order the fields are read, checked and written. `Option<T>` rows are optional.
+macro_rules! table {
+    (
+        $(#[$meta:meta])*
+        pub struct $record:ident (text limit: $limit:expr, reserved: $reserved:expr) {
+            $( $(#[$doc:meta])* $member:ident: $ty:ty = $name:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $record {
+            $( $(#[$doc])* pub $member: $ty, )*
+            /// Fields this version does not know, kept verbatim (a newer writer's data survives).
+            pub extra: $crate::values::Fields,
+        }
+
+        impl $crate::field::Table for $record {
+            const FIELDS: &'static [$crate::field::Field] = &[$(
+                $crate::field::Field {
+                    name: $name,
+                    token: concat!("\"", $name, "\""),
+                    required: !<$ty as $crate::field::Slot>::OPTIONAL,
+                    kind: <$ty as $crate::field::Slot>::KIND,
+                },
+            )*];
+            const RESERVED: &'static [&'static str] = $reserved;
+            const TEXT_LIMIT: Option<usize> = $limit;
+            const CHECKS: &'static [fn(&str, $crate::field::Rules) -> bool] =
+                &[$( <$ty as $crate::field::Slot>::canonical, )*];
+
+            fn from_slots(
+                slots: &$crate::field::Slots<'_>,
+                extra: $crate::values::Fields,
+                rules: $crate::field::Rules,
+            ) -> Result<Self, $crate::error::Error> {
+                let mut at = slots.iter().map(|raw| raw.filter(|r| !$crate::json::is_null(r)));
+                Ok($record {
+                    $( $member: <$ty as $crate::field::Slot>::read(at.next().flatten(), $name, rules)?, )*
+                    extra,
+                })
+            }
+
+            fn write_members(&self, out: &mut String) {
+                let start = out.len();
+                $(
+                    if $crate::field::Slot::present(&self.$member) {
+                        if out.len() > start {
+                            out.push(',');
+                        }
+                        out.push_str(concat!("\"", $name, "\":"));
+                        $crate::field::Slot::write(&self.$member, out);
+                    }
+                )*
+                if !self.extra.is_empty() {
+                    if out.len() > start {
+                        out.push(',');
+                    }
+                    out.push_str(self.extra.as_members());
+                }
+            }
+
+            fn keep_optional(&mut self, keep: &dyn Fn(&str) -> bool) {
+                $(
+                    if !keep($name) {
+                        $crate::field::Slot::clear(&mut self.$member);
+                    }
+                )*
+            }
+        }
+
+        const _: () = assert!(
+            <$record as $crate::field::Table>::FIELDS.len() <= $crate::field::MAX_FIELDS
+        );
+
+        impl $crate::field::Slot for $record {
+            const KIND: $crate::field::Kind = $crate::field::Kind::Record;
+            fn read(
+                raw: Option<&str>,
+                path: &str,
+                rules: $crate::field::Rules,
+            ) -> Result<Self, $crate::error::Error> {
+                let raw = raw.ok_or_else(|| $crate::error::Error::field(path, "is required"))?;
+                $crate::field::read_nested(raw, path, rules)
+            }
+            fn write(&self, out: &mut String) {
+                out.push('{');
+                $crate::field::Table::write_members(self, out);
+                out.push('}');
+            }
+            fn canonical(token: &str, rules: $crate::field::Rules) -> bool {
+                let members = $crate::json::nested_object(token, "").unwrap_or_default();
+                token.starts_with('{')
+                    && $crate::field::laid_out(token, &members)
+                    && $crate::field::canonical_members::<$record>(&members, rules)
+            }
+        }
+    };
+}
+pub(crate) use table;
