@@ -140,7 +140,10 @@ fi
 
 # --- 3. the shared JS (shim + the store compiled from TypeScript, ESM entry, types) into both
 [[ -x node_modules/.bin/tsc ]] || npm ci --no-audit --no-fund --loglevel=error
-if [[ ! target/js/store.js -nt bindings/js/store.ts || ! target/js/store.js -nt bindings/js/tsconfig.json ]]; then
+# One tsc run compiles the store and the CLI (bindings/js/cli/*.ts → target/js/cli/, ES modules
+# that build.mjs ships as the `callstate` package's cli/ folder, its `bin`).
+if [[ ! -f target/js/store.js || ! -f target/js/cli/main.js ||
+      -n "$(find bindings/js/store.ts bindings/js/index.d.ts bindings/js/tsconfig.json bindings/js/cli -newer target/js/store.js)" ]]; then
   node_modules/.bin/tsc -p bindings/js/tsconfig.json
 fi
 node bindings/js/build.mjs bindings/node "$W_CRATE"

@@ -1,9 +1,9 @@
 // Copies what both packages share into their folders (called by scripts/build.sh):
 //   shim.mjs (ESM, the source, with the store joined) and shim.cjs + store.cjs (CommonJS, written
 //   from them), index.mjs (the Node ESM entry), index.d.ts (types for `require`) and index.d.mts
-//   (the same types for `import`).
+//   (the same types for `import`), and into `callstate` only the CLI (cli/*.js, from cli/*.ts).
 // Usage: node bindings/js/build.mjs <package folder>...
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,12 +67,21 @@ const files = {
   'index.d.ts': banner('index.d.ts') + read('index.d.ts'),
   'index.d.mts': banner('index.d.ts') + read('index.d.ts'),
 };
-// The operator CLI (bin `callstate`) ships in the `callstate` package only; the banner goes
-// after its shebang line.
-const cli = read('cli.cjs').replace(/^(#!.*\n)/, (shebang) => shebang + banner('cli.cjs'));
+// The operator CLI (bin `callstate`, cli/main.js) ships in the `callstate` package only: the ES
+// modules tsc compiled from bindings/js/cli/*.ts into target/js/cli/, with a package.json that
+// marks the folder as ESM (the package itself is CommonJS). The banner goes after a shebang line.
+const cliOut = join(here, '../../target/js/cli');
+const cli = { 'cli/package.json': '{ "type": "module" }\n' };
+for (const from of readdirSync(join(here, 'cli')).filter((n) => /(?<!\.d)\.ts$/.test(n)).sort()) {
+  const name = from.replace(/\.ts$/, '.js');
+  const text = readFileSync(join(cliOut, name), 'utf8');
+  const head = banner(`cli/${from}`);
+  cli[`cli/${name}`] = text.startsWith('#!') ? text.replace(/^(#!.*\n)/, (shebang) => shebang + head) : head + text;
+}
 for (const dir of process.argv.slice(2)) {
   const own = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === 'callstate';
-  for (const [name, text] of Object.entries(own ? { ...files, 'cli.js': cli } : files)) {
+  if (own) mkdirSync(join(dir, 'cli'), { recursive: true });
+  for (const [name, text] of Object.entries(own ? { ...files, ...cli } : files)) {
     const path = join(dir, name);
     let old = null;
     try { old = readFileSync(path, 'utf8'); } catch {}

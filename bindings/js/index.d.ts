@@ -229,6 +229,49 @@ export interface RestoreOptions {
   onProgress?: (linesDone: number) => void;
 }
 
+/** A call's stored value as it is in Redis, undecoded (`store.maintenance.read`). */
+export interface StoredValue {
+  /** The call's state key. */
+  key: string;
+  /** The stored value, as stored. */
+  value: string;
+  /** The key's remaining TTL in ms (`PTTL`: -1 for no expiry). */
+  pttlMs: number;
+  /** Whether the value is a compressed envelope (SPEC §8). */
+  compressed: boolean;
+}
+
+/**
+ * What `store.maintenance.upgrade` did: `'upgraded'` (the v3 form is stored, the key's TTL kept),
+ * `'current'` (the value given is already v3: nothing written), `'changed'` (another writer
+ * replaced it meanwhile: nothing written, theirs stands), `'gone'` (the key expired or was deleted
+ * meanwhile).
+ */
+export type UpgradeResult = 'upgraded' | 'current' | 'changed' | 'gone';
+
+/**
+ * Operator tools (the `callstate` CLI uses them): key ↔ call SID, a raw read, and the v3
+ * write-back of an older value. Planned by the core like every store method; each call settles
+ * within `timeoutMs`, and, like `backup` and `restore`, REDIS errors always reject (whatever
+ * `onRedisError` says). They report no metrics.
+ */
+export interface CallStateMaintenance {
+  /** The call SID a state key of this store's codec holds (as `backup` lines name it); `null`
+   * for any other key (another prefix, a write-id key). */
+  callSidOf(key: string): string | null;
+  /** The call's stored value as it is, with its TTL; `null` when there is none. Throws
+   * `INVALID_CALL_SID`. */
+  read(callSid: string): Promise<StoredValue | null>;
+  /**
+   * Writes back the v3 form of `stored`, an older (v1/v2) value read from the call's key (a
+   * `backup` line's `value`), with a compare-and-set against it that keeps the key's remaining
+   * TTL, or its lack of one. A writer that stored an older value again meanwhile is followed
+   * (a few times, then `CONFLICT`). Throws the decode error when `stored` does not decode, and
+   * `STALE_WRITE` when the call has ended (`endCall`).
+   */
+  upgrade(callSid: string, stored: string): Promise<UpgradeResult>;
+}
+
 export interface CallStateStore {
   /** Value + stage TTL + a new `rev`, atomically; `STALE_WRITE` if the stored state is newer. */
   saveCallState(callSid: string, state: CallState): Promise<void>;
@@ -253,6 +296,8 @@ export interface CallStateStore {
   ): Promise<{ restored: number; skippedExpired: number; skippedInvalid: number }>;
   /** Closes connections the store made itself, never the user's client. */
   close(): Promise<void>;
+  /** Operator tools: see `CallStateMaintenance`. */
+  readonly maintenance: CallStateMaintenance;
 }
 
 export declare function createCallStateStore(redis: RedisClient, options?: StoreOptions): CallStateStore;

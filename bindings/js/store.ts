@@ -58,6 +58,8 @@ const KNOWN_BYTES = 4 * 1024 * 1024;
 const REPROBE_MS = 10_000;
 /** The default bound on the store's own WATCH connections. */
 const POOL_SIZE = 8;
+/** How many times `maintenance.upgrade` follows writers that store an older value again. */
+const UPGRADE_TRIES = 5;
 
 const STORE_OPTIONS = ['codec', 'timeoutMs', 'onRedisError', 'onMetric', 'onError', 'isolatedClient', 'durability', 'poolSize'];
 /** Where the core's class of a REDIS error is kept on the error. */
@@ -511,6 +513,60 @@ export function makeStoreFactory(x: Internals) {
       }
     }
 
+    // --- maintenance: operator tools (`store.maintenance`, used by the `callstate` CLI) -------
+    // Planned by the core like every method above; each call is bounded by `timeoutMs`, and, as
+    // in backup and restore, REDIS errors reach `onError` and always reject. No metrics.
+
+    /** The state of a value when it is an older version (v1/v2) that decodes, else null. */
+    const olderState = (stored: string) => {
+      try {
+        const record = codec.decodeRecord(stored);
+        return record.migratedFrom == null ? null : record.state;
+      } catch { return null; }
+    };
+
+    const maintenance = {
+      callSidOf(key: string): string | null {
+        return planJson<string | null>('callSidOf', [key]);
+      },
+
+      async read(callSid: string): Promise<{ key: string; value: string; pttlMs: number; compressed: boolean } | null> {
+        const { key } = planJson<{ key: string }>('keys', [callSid]);
+        const get = planJson<string[]>('get', [callSid]);
+        try {
+          return await bounded(async (t) => {
+            const [raw, pttl] = await Promise.all([send(client, get, t), send(client, ['PTTL', key], t)]);
+            if (raw == null) return null;
+            const value = String(raw);
+            return { key, value, pttlMs: Number(pttl), compressed: planJson<boolean>('compressed', [value]) };
+          });
+        } catch (e) { return reported(e); }
+      },
+
+      async upgrade(callSid: string, stored: string): Promise<'upgraded' | 'current' | 'changed' | 'gone'> {
+        if (codec.decodeRecord(stored).migratedFrom == null) return 'current'; // throws if it does not decode
+        forget(callSid);
+        try {
+          return await bounded(async (t) => {
+            let prev = stored;
+            for (let tries = 1; ; tries++) {
+              // The `upgrade` plan: a compare-and-set against `prev` that keeps the key's TTL.
+              const next = x.toStateJson(olderState(prev));
+              const up = planJson<Planned>('upgrade', [callSid, prev, next, newId()]);
+              const outcome = await runWrite(up.command, t);
+              if (outcome.kind === 'written' || outcome.kind === 'duplicate') return 'upgraded';
+              if (outcome.kind === 'ended') throw callEnded();
+              if (outcome.kind !== 'conflict') throw redisError(`unexpected outcome of an upgrade: ${outcome.kind}`);
+              if (outcome.current == null) return 'gone';
+              if (olderState(outcome.current) == null) return 'changed';
+              if (tries >= UPGRADE_TRIES) throw new CallStateError('CONFLICT', `upgrade conflicted ${tries} times; giving up`);
+              prev = outcome.current; // written again in an older version: upgrade that one
+            }
+          });
+        } catch (e) { return reported(e); }
+      },
+    };
+
     const store = {
       async saveCallState(callSid: string, state: any): Promise<void> {
         const start = Date.now();
@@ -765,6 +821,8 @@ export function makeStoreFactory(x: Internals) {
         closed = true;
         await pool.close();
       },
+
+      maintenance,
     };
 
     return store;

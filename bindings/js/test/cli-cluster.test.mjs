@@ -1,4 +1,4 @@
-// The `callstate` CLI (bindings/node/cli.js, built from bindings/js/cli.cjs) with `--cluster
+// The `callstate` CLI (bindings/node/cli/main.js, the package's `bin`, built from bindings/js/cli/*.ts) with `--cluster
 // --hash-tag` against a real 3-master Cluster that this file starts (tests/support/cluster.mjs),
 // once per Redis client the CLI can use (CALLSTATE_REDIS_CLIENT=ioredis|redis): a few hundred calls
 // spread over every master, some written raw as v1/v2 values; scan, backup, delete, restore,
@@ -16,7 +16,7 @@ import { startCluster, keySlot } from '../../../tests/support/cluster.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const CLI = join(root, 'bindings/node/cli.js');
+const CLI = join(root, 'bindings/node', require(join(root, 'bindings/node/package.json')).bin.callstate);
 const { createCallStateStore, CallStateCodec } = require(join(root, 'bindings/node'));
 const Redis = require('ioredis');
 const serverKind = process.env.CALLSTATE_SERVER ?? 'redis';

@@ -1,4 +1,4 @@
-// The `callstate` CLI (bindings/node/cli.js, built from bindings/js/cli.cjs) against a real
+// The `callstate` CLI (bindings/node/cli/main.js, the package's `bin`, built from bindings/js/cli/*.ts) against a real
 // redis-server that this file starts with scripts/redis.sh. Each test uses its own key prefix.
 // Speeds on 10 000 keys are printed as diagnostics, never asserted.
 import { test, before, after } from 'node:test';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const CLI = join(root, 'bindings/node/cli.js');
+const CLI = join(root, 'bindings/node', require(join(root, 'bindings/node/package.json')).bin.callstate);
 const { createCallStateStore, CallStateCodec } = require(join(root, 'bindings/node'));
 const Redis = require('ioredis');
 
