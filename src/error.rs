@@ -85,6 +85,21 @@ pub enum Error {
     },
 }
 
+/// Every code [`Error::code`] gives, in SPEC §9 order (the JS lists are generated from it).
+pub(crate) const CODES: [&str; 11] = [
+    "INVALID_JSON",
+    "INVALID_FIELD",
+    "INVALID_DATE",
+    "INVALID_CALL_SID",
+    "UNSUPPORTED_VERSION",
+    "TOO_LARGE",
+    "TOO_DEEP",
+    "BAD_COMPRESSION",
+    "CONFLICT",
+    "STALE_WRITE",
+    "REDIS",
+];
+
 impl Error {
     /// The stable SPEC §9 code, e.g. `"INVALID_FIELD"`.
     pub fn code(&self) -> &'static str {
@@ -164,6 +179,8 @@ mod tests {
             },
             Error::Redis { detail: "NOPERM this user has no permissions".into() },
         ];
+        let codes: Vec<&str> = all.iter().map(Error::code).collect();
+        assert_eq!(codes, CODES, "CODES lists every code, in order");
         let text: Vec<String> = all
             .iter()
             .map(|e| format!("{} [{}] {}", e.code(), e.path().unwrap_or("-"), e))

@@ -8,8 +8,7 @@
 use crate::error::Error;
 use crate::json::{self, RawMembers};
 use crate::options::CallSidRule;
-use crate::time::{self, Timestamp};
-use crate::values::{Fields, Language, Name, Text};
+use crate::values::Fields;
 
 /// What a field holds (the generated JS lists name it, to know which fields are dates).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -43,6 +42,11 @@ pub struct Field {
     pub required: bool,
     /// What it holds.
     pub kind: Kind,
+    /// Its TypeScript type in the generated `.d.ts`, where not the kind's usual one.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub ts: &'static str,
+    /// Its documentation (the row's doc comment), for the generated `.d.ts`.
+    pub doc: &'static str,
 }
 
 /// Most fields a table may have (its readers keep their slots on the stack).
@@ -198,158 +202,21 @@ pub(crate) fn canonical_integer(token: &str, max: u64) -> bool {
     digits && (b[0] != b'0' || b.len() == 1) && token.parse::<u64>().is_ok_and(|n| n <= max)
 }
 
-fn required<'a>(raw: Option<&'a str>, path: &str) -> Result<&'a str, Error> {
-    raw.ok_or_else(|| Error::field(path, "is required"))
-}
-
-/// The call SID (the one `String` field).
-impl Slot for String {
-    const KIND: Kind = Kind::CallSid;
-    fn read(raw: Option<&str>, path: &str, rules: Rules) -> Result<Self, Error> {
-        // A non-string, or a lone surrogate, fails the rule like any other bad SID.
-        let sid = json::string(required(raw, path)?).unwrap_or_default();
-        check_call_sid(&sid, rules.call_sid)?;
-        Ok(sid.into_owned())
-    }
-    fn write(&self, out: &mut String) {
-        json::push_string(out, self);
-    }
-    fn canonical(token: &str, rules: Rules) -> bool {
-        plain_string(token).is_some_and(|sid| check_call_sid(sid, rules.call_sid).is_ok())
-    }
-}
-
-impl Slot for Name {
-    const KIND: Kind = Kind::Name;
-    fn read(raw: Option<&str>, path: &str, _: Rules) -> Result<Self, Error> {
-        json::string(required(raw, path)?)
-            .and_then(|s| Name::new(&s))
-            .ok_or_else(|| Error::field(path, "must match ^[A-Z][A-Z0-9_]{0,63}$"))
-    }
-    fn write(&self, out: &mut String) {
-        out.push('"');
-        out.push_str(self.as_str());
-        out.push('"');
-    }
-    fn canonical(token: &str, _: Rules) -> bool {
-        plain_string(token).is_some_and(Name::is_valid)
-    }
-}
-
-/// Largest count (`attemptCount`): 2^31 − 1.
-const MAX_COUNT: u32 = 2_147_483_647;
-
-impl Slot for u32 {
-    const KIND: Kind = Kind::Count;
-    fn read(raw: Option<&str>, path: &str, _: Rules) -> Result<Self, Error> {
-        json::integer(required(raw, path)?, 0.0, f64::from(MAX_COUNT))
-            .map(|n| n as u32)
-            .ok_or_else(|| Error::field(path, format!("must be an integer from 0 to {MAX_COUNT}")))
-    }
-    fn write(&self, out: &mut String) {
-        out.push_str(&self.to_string());
-    }
-    fn canonical(token: &str, _: Rules) -> bool {
-        canonical_integer(token, u64::from(MAX_COUNT))
-    }
-}
-
-impl Slot for Text {
-    const KIND: Kind = Kind::Text;
-    fn read(raw: Option<&str>, path: &str, rules: Rules) -> Result<Self, Error> {
-        let raw = required(raw, path)?;
-        let text = Text::from_raw(raw).ok_or_else(|| Error::field(path, "must be a string"))?;
-        // UTF-8 bytes bound UTF-16 units from above, so most strings skip the count.
-        match rules.text_limit {
-            Some(limit) if raw.len() - 2 > limit && text.utf16_len() > limit => {
-                Err(Error::field(path, format!("longer than {limit} UTF-16 code units")))
-            }
-            _ => Ok(text),
-        }
-    }
-    fn write(&self, out: &mut String) {
-        out.push_str(self.as_json());
-    }
-    fn canonical(token: &str, rules: Rules) -> bool {
-        token.starts_with('"')
-            && json::is_canonical_string(token)
-            && rules
-                .text_limit
-                .is_none_or(|limit| token.len() - 2 <= limit || json::utf16_len(token) <= limit)
-    }
-}
-
-impl Slot for Timestamp {
-    const KIND: Kind = Kind::Date;
-    fn read(raw: Option<&str>, path: &str, _: Rules) -> Result<Self, Error> {
-        let s = json::string(required(raw, path)?)
-            .ok_or_else(|| Error::date(path, "must be a date"))?;
-        Timestamp::parse(&s, path)
-    }
-    fn write(&self, out: &mut String) {
-        out.push('"');
-        Timestamp::write(*self, out);
-        out.push('"');
-    }
-    fn canonical(token: &str, _: Rules) -> bool {
-        plain_string(token).is_some_and(time::is_iso_form)
-    }
-}
-
-impl Slot for Language {
-    const KIND: Kind = Kind::Language;
-    fn read(raw: Option<&str>, path: &str, _: Rules) -> Result<Self, Error> {
-        match json::string(required(raw, path)?).as_deref() {
-            Some("es") => Ok(Language::Es),
-            Some("en") => Ok(Language::En),
-            _ => Err(Error::field(path, "must be 'es' or 'en'")),
-        }
-    }
-    fn write(&self, out: &mut String) {
-        out.push('"');
-        out.push_str(self.as_str());
-        out.push('"');
-    }
-    fn canonical(token: &str, _: Rules) -> bool {
-        token == "\"es\"" || token == "\"en\""
-    }
-}
-
-impl<T: Slot> Slot for Option<T> {
-    const KIND: Kind = T::KIND;
-    const OPTIONAL: bool = true;
-    fn read(raw: Option<&str>, path: &str, rules: Rules) -> Result<Self, Error> {
-        raw.map(|raw| T::read(Some(raw), path, rules)).transpose()
-    }
-    fn present(&self) -> bool {
-        self.is_some()
-    }
-    fn write(&self, out: &mut String) {
-        if let Some(v) = self {
-            v.write(out);
-        }
-    }
-    fn canonical(token: &str, rules: Rules) -> bool {
-        T::canonical(token, rules)
-    }
-    fn clear(&mut self) {
-        *self = None;
-    }
-}
-
 /// A record type and its [`Table`] from one table: a row per field, `member: Type = "name"`,
-/// in the order the fields are read, checked and written. `Option<T>` rows are optional.
+/// in the order the fields are read, checked and written. `Option<T>` rows are optional; `as
+/// "Type"` names the field's TypeScript type where the kind's usual one is not it; a row's doc
+/// comment is its documentation in Rust and in the generated `.d.ts`.
 macro_rules! table {
     (
         $(#[$meta:meta])*
         pub struct $record:ident (text limit: $limit:expr, reserved: $reserved:expr) {
-            $( $(#[$doc:meta])* $member:ident: $ty:ty = $name:literal, )*
+            $( $(#[doc = $doc:literal])* $member:ident: $ty:ty = $name:literal $(as $ts:literal)?, )*
         }
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq)]
         pub struct $record {
-            $( $(#[$doc])* pub $member: $ty, )*
+            $( $(#[doc = $doc])* pub $member: $ty, )*
             /// Fields this version does not know, kept verbatim (a newer writer's data survives).
             pub extra: $crate::values::Fields,
         }
@@ -361,6 +228,8 @@ macro_rules! table {
                     token: concat!("\"", $name, "\""),
                     required: !<$ty as $crate::field::Slot>::OPTIONAL,
                     kind: <$ty as $crate::field::Slot>::KIND,
+                    ts: concat!("" $(, $ts)?),
+                    doc: concat!($($doc, "\n",)*).trim_ascii(),
                 },
             )*];
             const RESERVED: &'static [&'static str] = $reserved;

@@ -20,6 +20,7 @@ pub mod fallback;
 mod field;
 mod json;
 mod keys;
+mod kinds;
 mod migrate;
 mod options;
 pub mod plan;

@@ -15,21 +15,21 @@ pub(crate) const STATE_RESERVED: &[&str] =
 table! {
     /// One call's IVR state: the seed's `CallState`, plus unknown fields kept verbatim.
     pub struct CallState (text limit: Some(1024), reserved: STATE_RESERVED) {
-        /// When the state last changed.
+        /// State modification timestamp (a valid date).
         last_updated: Timestamp = "lastUpdated",
-        /// The Twilio call SID (validated by the codec's rule, never re-cased).
+        /// Twilio call identifier (checked by the codec's `callSid` rule, never re-cased).
         call_sid: String = "callSid",
-        /// The FSM stage (`^[A-Z][A-Z0-9_]{0,63}$`; unknown stages allowed).
-        stage: Name = "stage",
-        /// Retries for the current stage, `0..=2^31-1`.
+        /// Current FSM stage (`^[A-Z][A-Z0-9_]{0,63}$`; stages the seed does not name are allowed).
+        stage: Name = "stage" as "Stage",
+        /// Retry attempts for the current stage, an integer 0 ≤ n ≤ 2³¹−1.
         attempt_count: u32 = "attemptCount",
-        /// Collected client identifier.
+        /// Collected client identifier (≤ 1024 UTF-16 units).
         client_id: Option<Text> = "clientId",
-        /// Collected job number.
+        /// Collected job number (≤ 1024 UTF-16 units).
         job_number: Option<Text> = "jobNumber",
         /// Requested action type (`^[A-Z][A-Z0-9_]{0,63}$`).
-        action_type: Option<Name> = "actionType",
-        /// Action-specific value.
+        action_type: Option<Name> = "actionType" as "ActionType",
+        /// Action-specific value (≤ 1024 UTF-16 units).
         action_value: Option<Text> = "actionValue",
         /// Retrieved job information.
         job_data: Option<JobRecord> = "jobData",

@@ -10,9 +10,11 @@ use crate::canonical;
 use crate::codec::{Codec, record_json, state_json};
 use crate::error::Error;
 use crate::fallback::{self, Scripted};
+use crate::field::{Field, Table};
 use crate::keys;
 use crate::options::CodecOptions;
 use crate::plan::{self, Write};
+use crate::state::{CallState, JobRecord};
 
 /// Serializes a plan value straight to text (no intermediate `Value` tree).
 fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
@@ -109,6 +111,8 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `hashTag` | — | bool: whether every key of a call shares a cluster slot |
 /// | `backupLine` | key, pttl ms, at ms, value | string |
 /// | `restore` | line, now ms, replace (`"1"`/`"0"`) | `{set: argv}`, `"expired"` or `"invalid"` |
+/// | `tables` | — | [`Tables`]: the field tables, error codes and TTL defaults the JS copies are generated from |
+/// | `conflict` | attempts | always the `CONFLICT` error: an update gave up after that many conflicts |
 /// | `restoreLineMax` | — | the longest backup line restore reads (UTF-16 units): `maxBytes` × 2 + 1 KiB |
 pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error> {
     let arg = |i: usize| args.get(i).copied().flatten();
@@ -171,6 +175,15 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         "callSidOf" => to_json(&c.call_sid_of(s(0))),
         "compressed" => to_json(&c.is_compressed(s(0))),
         "hashTag" => to_json(&c.options().hash_tag),
+        "tables" => to_json(&Tables {
+            state: CallState::FIELDS,
+            job: JobRecord::FIELDS,
+            error_codes: &crate::error::CODES,
+            default_ttl: crate::options::DEFAULT_TTL,
+            active_call_ttl: crate::options::ACTIVE_CALL_TTL,
+            encoded_head: ENCODED_HEAD,
+        }),
+        "conflict" => return Err(Error::Conflict { attempts: num(0) as u32 }),
         "restoreLineMax" => to_json(&c.options().max_bytes.saturating_mul(2).saturating_add(1024)),
         "backupLine" => to_json(&c.backup_line(s(0), num(1) as i64, num(2) as i64, s(3))),
         "restore" => match c.plan_restore(s(0), num(1) as i64, s(2) == "1") {
@@ -214,6 +227,18 @@ fn body(c: &Codec, json: &str) -> Result<(plan::Body, Option<String>), Error> {
             Ok((c.body(&state)?, Some(state_json(&state))))
         }
     }
+}
+
+/// The facts the JS shim and types keep copies of, generated from this at build time.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tables {
+    state: &'static [Field],
+    job: &'static [Field],
+    error_codes: &'static [&'static str],
+    default_ttl: u32,
+    active_call_ttl: u32,
+    encoded_head: &'static str,
 }
 
 #[derive(serde::Serialize)]

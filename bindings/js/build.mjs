@@ -4,6 +4,8 @@
 //   (the same types for `import`), and into `callstate` only the CLI (cli/*.js, from cli/*.ts).
 // Usage: node bindings/js/build.mjs <package folder>...
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { generatedBlocks, withGenerated } from './generated.mjs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +22,23 @@ function toCommonJs(source) {
   });
   if (/^\s*(export|import)\b/m.test(body)) throw new Error('shim.mjs: only `export <declaration>` is supported');
   return `'use strict';\n${body}\nmodule.exports = { ${names.join(', ')} };\n`;
+}
+
+// The core's tables (fields, error codes, TTL defaults: src/state.rs, src/error.rs,
+// src/options.rs) are the one source of the JS copies: the blocks between the `generated` markers
+// in shim.mjs and index.d.ts are rewritten in place from the napi module just built (its
+// `tables` plan), so a field or code added in Rust reaches JS and the types with no hand edit.
+// bindings/js/test/codec.test.mjs checks the shipped copies against the running core.
+const require = createRequire(import.meta.url);
+const nodeDir = join(here, '../node');
+const nodeFile = readdirSync(nodeDir).find((f) => f.endsWith('.node'));
+if (!nodeFile) throw new Error('build.mjs: no napi module in bindings/node (build it first)');
+const tables = JSON.parse(new (require(join(nodeDir, nodeFile)).RawCodec)('').plan('tables', []));
+for (const [file, body] of Object.entries(generatedBlocks(tables))) {
+  const path = join(here, file);
+  const old = readFileSync(path, 'utf8');
+  const next = withGenerated(old, file, body);
+  if (next !== old) writeFileSync(path, next);
 }
 
 // The named ESM exports of every entry (index.mjs here; web.mjs and workerd.mjs in callstate-wasm)

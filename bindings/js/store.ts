@@ -130,6 +130,11 @@ export function makeStoreFactory(x: Internals) {
 
     function plan(op: string, args: (string | null)[]): string { return x.plan(codec, op, args); }
     function planJson<T = any>(op: string, args: (string | null)[]): T { return JSON.parse(plan(op, args)); }
+    /** The error the core raises for an op that only ever fails (`conflict`). */
+    function coreError(op: string, args: string[]): Error {
+      try { plan(op, args); } catch (e) { return e as Error; }
+      return redisError(`the ${op} plan did not fail`);
+    }
 
     function makeCodec(given: unknown) {
       if (given instanceof CallStateCodec) return given;
@@ -732,7 +737,7 @@ export function makeStoreFactory(x: Internals) {
               if (outcome.kind === 'stale') throw new CallStateError('STALE_WRITE', `stale write: stored state is newer (lastUpdated ${outcome.stored})`);
               if (outcome.kind === 'ended') throw callEnded();
             }
-            throw new CallStateError('CONFLICT', `update conflicted ${maxRetries + 1} times; giving up`);
+            throw coreError('conflict', [String(maxRetries + 1)]);
           });
           metric({ operation: 'update', stage: result?.stage ?? null, retries, compressed }, start);
           return result;

@@ -379,3 +379,34 @@ if (name === 'wasm') {
     assert.deepEqual(api.deserializeCallState(cs.serializeCallState(s)), s);
   });
 }
+
+describe(`the copies of the core's tables (${label})`, () => {
+  // bindings/js/build.mjs writes these blocks from the core's `tables` plan; this checks the
+  // shipped files against the core that is running, so a stale copy cannot ship.
+  const { generatedBlock, generatedBlocks } = require('../generated.mjs');
+  const { readFileSync } = require('node:fs');
+  const tables = JSON.parse(cs[Symbol.for('callstate.internals')].plan(new CallStateCodec(), 'tables', []));
+
+  test('shim.mjs and index.d.ts of the package hold exactly the generated blocks', () => {
+    const want = generatedBlocks(tables);
+    for (const [file, shipped] of [['shim.mjs', 'shim.mjs'], ['index.d.ts', 'index.d.ts'], ['index.d.ts', 'index.d.mts']]) {
+      assert.equal(generatedBlock(readFileSync(join(dirs[name], shipped), 'utf8')), want[file], shipped);
+    }
+  });
+
+  test('the tables say what the codec does', () => {
+    assert.equal(cs.DEFAULT_TTL, tables.defaultTtl);
+    assert.equal(cs.ACTIVE_CALL_TTL, tables.activeCallTtl);
+    assert.deepEqual(tables.state.filter((f) => f.required).map((f) => f.name).sort(),
+      ['attemptCount', 'callSid', 'language', 'lastUpdated', 'stage']);
+    // Every date field of either table comes back as a Date.
+    const job = { id: '1', jobNumber: 'J', status: 'open' };
+    for (const f of tables.job.filter((f) => f.kind === 'date')) job[f.name] = new Date('2024-01-02T03:04:05.000Z');
+    const back = cs.deserializeCallState(cs.serializeCallState(state({ jobData: job })));
+    for (const f of tables.job.filter((f) => f.kind === 'date')) assert.ok(back.jobData[f.name] instanceof Date, f.name);
+    assert.ok(back.lastUpdated instanceof Date);
+    // Every code can reach JS as a CallStateError with that code.
+    assert.throws(() => cs[Symbol.for('callstate.internals')].plan(new CallStateCodec(), 'conflict', ['3']),
+      (e) => e instanceof CallStateError && e.code === 'CONFLICT' && /3 times/.test(e.message));
+  });
+});
