@@ -2,6 +2,7 @@
 # The store suite against a real redis-server (Debian's), started here on a free loopback port and
 # stopped on exit; run once per backend (native, WASM) — each run covers ioredis and node-redis.
 # Then the same suite on a valkey-server 8, and the cluster suite (3 masters) on Redis and Valkey.
+# Each server also replays tests/vectors/plans.json (plan-vectors.test.mjs) on both backends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d node_modules/ioredis && -d node_modules/redis ]] || npm ci --no-audit --no-fund --loglevel=error
@@ -17,6 +18,8 @@ for backend in native wasm; do
   REDIS_PORT="$port" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/store.test.mjs
   # The Lua write script and the core's WATCH/MULTI plan, held to the same answers (300 random cases).
   REDIS_PORT="$port" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/plans-differential.test.mjs
+  # tests/vectors/plans.json through the real Lua and the WATCH fallback (tests/plan_vectors.rs: the core alone).
+  REDIS_PORT="$port" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/plan-vectors.test.mjs
   # One test per fault rule of SPEC §7 (each on its own redis-server: pauses, OOM, LOADING, kills).
   CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/store-faults.test.mjs
 done
@@ -29,6 +32,7 @@ for backend in native wasm; do
   printf "\nstore suite: %s core, valkey on 127.0.0.1:%s\n" "$backend" "$vport"
   REDIS_PORT="$vport" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/store.test.mjs
   REDIS_PORT="$vport" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/plans-differential.test.mjs
+  REDIS_PORT="$vport" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/plan-vectors.test.mjs
 done
 # The store suite on a 3-master Cluster (the file starts its own, tests/support/cluster.mjs): ioredis
 # Cluster and node-redis Cluster, script and no-Lua modes; × {redis 7, valkey 8} × {native, WASM}
