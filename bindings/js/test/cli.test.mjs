@@ -254,3 +254,70 @@ test('migrate: 10 000 mixed v1/v2/v3 values; dry run writes nothing; --apply mak
   t.diagnostic(`CLI on ${N} keys: ${report}`);
   if (process.env.CALLSTATE_CLI_TIMINGS) writeFileSync(process.env.CALLSTATE_CLI_TIMINGS, `${JSON.stringify({ keys: N, ms: timed, applyStartedAt: applyStart })}\n`);
 });
+
+test('store.maintenance: callSidOf, read, upgrade (CAS, TTL kept) — with Lua and with scripting refused', async () => {
+  await redis.call('ACL', 'SETUSER', 'noscript', 'on', '>pw', '~*', '+@all', '-@scripting');
+  const noLua = new Redis({ port, host: '127.0.0.1', username: 'noscript', password: 'pw' });
+  for (const [mode, client] of [['lua', redis], ['no-lua', noLua]]) {
+    const p = `mnt-${mode}:`;
+    const store = createCallStateStore(client, { codec: { keyPrefix: p, hashTag: true }, onRedisError: 'fail-open' });
+    const m = store.maintenance;
+    assert.equal(m.callSidOf(`${p}{CAm1}`), 'CAm1');
+    assert.equal(m.callSidOf(`${p}{CAm1}:w`), null);
+    assert.equal(m.callSidOf('other:{CAm1}'), null);
+    assert.equal(await m.read('CAm1'), null);
+
+    const v2 = JSON.stringify({ ...state('CAm1'), lastUpdated: '2024-03-15T14:30:22.000Z', action: 'cancel job' });
+    await redis.set(`${p}{CAm1}`, v2, 'PX', 100_000);
+    const r = await m.read('CAm1');
+    assert.deepEqual([r.key, r.value, r.compressed], [`${p}{CAm1}`, v2, false]);
+    assert.ok(r.pttlMs > 99_000 && r.pttlMs <= 100_000, `${mode}: pttl ${r.pttlMs}`);
+
+    assert.equal(await m.upgrade('CAm1', v2), 'upgraded', mode);
+    const now = await redis.get(`${p}{CAm1}`);
+    assert.match(now, /^\{"schemaVersion":3,"rev":\d+,/);
+    assert.equal(JSON.parse(now).actionType, 'CANCEL_JOB');
+    const ttl = await redis.pttl(`${p}{CAm1}`);
+    assert.ok(ttl > 98_000 && ttl <= 100_000, `${mode}: the TTL is kept, not the stage's (${ttl})`);
+    assert.equal(await m.upgrade('CAm1', now), 'current', mode);
+    assert.equal(await m.upgrade('CAm1', v2), 'changed', `${mode}: the stored value is not the one given`);
+
+    const v1 = JSON.stringify({ callSid: 'CAm2', stage: 'ASK_ACTION', attemptCount: 1, lastUpdated: '2024-03-15T14:30:22.000Z' });
+    await redis.set(`${p}{CAm2}`, v1); // no expiry: none added
+    assert.equal(await m.upgrade('CAm2', v1), 'upgraded', mode);
+    assert.equal(await redis.pttl(`${p}{CAm2}`), -1, `${mode}: no expiry stays no expiry`);
+    assert.equal(await m.upgrade('CAm3', v1.replace(/CAm2/g, 'CAm3')), 'gone', mode);
+
+    const v1b = v1.replace(/CAm2/g, 'CAm4');
+    await redis.set(`${p}{CAm4}`, v1b, 'EX', 100);
+    await store.endCall('CAm4');
+    await assert.rejects(m.upgrade('CAm4', v1b), (e) => e.code === 'STALE_WRITE', mode);
+    await assert.rejects(m.upgrade('CAm4', 'not json'), (e) => e.code === 'INVALID_JSON', mode);
+    await assert.rejects(m.read('CA bad'), (e) => e.code === 'INVALID_CALL_SID', mode);
+
+    // Operator tools reject on Redis errors even with onRedisError 'fail-open'.
+    const down = createCallStateStore({ send: async () => { throw new Error('ECONNREFUSED'); } }, { codec: { keyPrefix: p }, timeoutMs: 200 });
+    await assert.rejects(down.maintenance.read('CAm1'), (e) => e.code === 'REDIS');
+    await store.close();
+  }
+  noLua.disconnect();
+});
+
+test('migrate --apply with scripting refused (an ACL user without @scripting): all v3, TTLs kept', async () => {
+  await redis.call('ACL', 'SETUSER', 'noscript', 'on', '>pw', '~*', '+@all', '-@scripting');
+  const prefix = 'migacl:';
+  for (let i = 0; i < 50; i++) {
+    const value = JSON.stringify({ callSid: `CAacl${i}`, stage: 'ASK_ACTION', attemptCount: 0, lastUpdated: '2024-03-15T14:30:22.000Z', language: 'en', action: 'Reschedule' });
+    await redis.set(`${prefix}CAacl${i}`, value, 'PX', 500_000);
+  }
+  const r = await cli(['migrate', '--apply', '--json', '--prefix', prefix], { env: { REDIS_URL: `redis://noscript:pw@127.0.0.1:${port}` } });
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual([j.migrated, j.failed, j.ttlNotKept], [{ v2: 50 }, 0, 0]);
+  const codec = new CallStateCodec({ keyPrefix: prefix });
+  for (let i = 0; i < 50; i++) {
+    assert.equal(codec.decodeRecord(await redis.get(`${prefix}CAacl${i}`)).schemaVersion, 3);
+    const ttl = await redis.pttl(`${prefix}CAacl${i}`);
+    assert.ok(ttl > 480_000 && ttl <= 500_000, `ttl ${ttl}`);
+  }
+});
