@@ -61,10 +61,12 @@ NOTES = [
     'rev0Other (rev 0 stored, the cas read a different rev-0 text); ahead (a rev ahead of the clock: '
     'the new rev is old + 1); ended (end marker present); foreign (the seed\'s unversioned JSON, no '
     'expiry); v2 (a schemaVersion 2 value); newer (schemaVersion 4); duplicate (the write id already '
-    'in the ids list); duplicateEnded (both).',
+    'in the ids list); duplicateEnded (both); fullIds (the ids list already holds as many ids as are '
+    'kept, 128: the oldest falls out).',
     'omitted cells: end × stale and delete × stale (neither carries a guard nor a lastUpdated, so the '
     'cell is the current cell); rev0Other only for update, updateDelete and upgrade (the only kinds '
-    'that compare text); retry of a plannedError cell (nothing is sent).',
+    'that compare text); fullIds only for save and end (the trim is the same LPUSH/LTRIM for every '
+    'kind; two are enough to pin it); retry of a plannedError cell (nothing is sent).',
     'update × newer and upgrade × newer are refused when planned (UNSUPPORTED_VERSION: the plan '
     'reads the previous lastUpdated, SPEC §4 "never overwritten"); updateDelete × newer plans '
     '(no next state, nothing to compare) and the script deletes the value. The store never gets '
@@ -96,6 +98,7 @@ V2 = ('{"schemaVersion":2,"callSid":"%s","stage":"EXECUTE_ACTION","attemptCount"
       '"lastUpdated":"2024-03-15T14:30:00.000Z","language":"es","action":"pay bill"}' % SID)
 NEWER = ('{"schemaVersion":4,"rev":7,"lastUpdated":"2024-03-15T14:30:00.000Z","callSid":"%s",'
          '"stage":"ASK_ACTION","attemptCount":1,"language":"es"}' % SID)
+FULL_IDS = ['w-%03d' % i for i in range(WRITE_IDS_KEPT - 1, -1, -1)]   # as many as are kept
 NEXT = st(31, 2)       # the state written by save/update/upgrade (newer than everything stored)
 OLDER = st(29, 2)      # a save older than the stored state (the stale save)
 
@@ -122,6 +125,7 @@ STATES = {
     'newer': (keyset(NEWER, 1000), NEWER),
     'duplicate': (keyset(CUR, 1000, [WRITE_ID, 'w-old'], 1000), CUR),
     'duplicateEnded': (keyset(CUR, 1000, [WRITE_ID, 'w-old'], 1000, end_ttl=200), CUR),
+    'fullIds': (keyset(CUR, 1000, FULL_IDS, 1000), CUR),
 }
 KINDS = ['save', 'update', 'updateDelete', 'upgrade', 'end', 'delete']
 
@@ -141,6 +145,7 @@ EXPECTED_STATUS = {
     'newer':          ('CHECK', 'PLAN:UNSUPPORTED_VERSION', 'OK', 'PLAN:UNSUPPORTED_VERSION', 'OK', 'OK'),
     'duplicate':      ('DUP',   'DUP',      'DUP',       'DUP',           'DUP',   'DUP'),
     'duplicateEnded': ('DUP',   'DUP',      'DUP',       'DUP',           'DUP',   'DUP'),
+    'fullIds':        ('OK',    None,       None,        None,            'OK',    None),
 }
 
 
