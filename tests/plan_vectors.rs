@@ -78,8 +78,13 @@ fn plan_vectors() {
     let mut kinds = std::collections::BTreeSet::new();
     for v in &file.vectors {
         kinds.insert(v.kind.as_str());
-        if let Err(why) = run(v) {
-            failures.push(format!("{}: {why}", v.name));
+        // A known gap (the decision differs from the Lua) must still fail, so the list cannot rot.
+        match (run(v), file.known_gaps.contains_key(&v.name)) {
+            (Err(why), false) => failures.push(format!("{}: {why}", v.name)),
+            (Ok(()), true) => {
+                failures.push(format!("{}: passes: remove it from knownGaps", v.name))
+            }
+            _ => {}
         }
     }
     assert!(
@@ -150,7 +155,10 @@ fn run(v: &Vector) -> Result<(), String> {
 // ---------------------------------------------------------------- the vector file
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct File {
+    /// Vector names where the decision is known to differ from the Lua, and why.
+    known_gaps: BTreeMap<String, String>,
     vectors: Vec<Vector>,
 }
 

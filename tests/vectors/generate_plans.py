@@ -47,7 +47,9 @@ DESCRIPTION = (
     'that error code and nothing is sent. `<rev>` in an expected string stands for the rev the '
     'write got, R, which must satisfy R = max(newRev.old + 1, T) where T is the server TIME in µs '
     'when the write ran (newRev.old null: the stored value had no prefixed rev, R = T). The state '
-    'a write carries is given as JSON in the codec\'s own field order. `cases` is empty: the '
+    'a write carries is given as JSON in the codec\'s own field order. `knownGaps`: vectors where '
+    'the core\'s WATCH-fallback decision is known to differ from the Lua (the vector holds the Lua\'s '
+    'answer); runners of the decision must fail exactly these. `cases` is empty: the '
     'codec runners read every file here as {cases}, and there are no codec cases in this one.'
 )
 
@@ -62,7 +64,8 @@ NOTES = [
     'the new rev is old + 1); ended (end marker present); foreign (the seed\'s unversioned JSON, no '
     'expiry); v2 (a schemaVersion 2 value); newer (schemaVersion 4); duplicate (the write id already '
     'in the ids list); duplicateEnded (both); fullIds (the ids list already holds as many ids as are '
-    'kept, 128: the oldest falls out).',
+    'kept, 128: the oldest falls out); revLeadingZero, revBeyondExact, revBeyondU64 (prefixed revs the '
+    'codec refuses on decode: 042, 2^53 + 1, above u64; save and update only, first sends only).',
     'omitted cells: end × stale and delete × stale (neither carries a guard nor a lastUpdated, so the '
     'cell is the current cell); rev0Other only for update, updateDelete and upgrade (the only kinds '
     'that compare text); fullIds only for save and end (the trim is the same LPUSH/LTRIM for every '
@@ -98,6 +101,8 @@ V2 = ('{"schemaVersion":2,"callSid":"%s","stage":"EXECUTE_ACTION","attemptCount"
       '"lastUpdated":"2024-03-15T14:30:00.000Z","language":"es","action":"pay bill"}' % SID)
 NEWER = ('{"schemaVersion":4,"rev":7,"lastUpdated":"2024-03-15T14:30:00.000Z","callSid":"%s",'
          '"stage":"ASK_ACTION","attemptCount":1,"language":"es"}' % SID)
+BEYOND_EXACT = 9007199254740993      # 2^53 + 1: a double cannot hold it
+BEYOND_U64 = 123456789012345678901   # above u64::MAX
 FULL_IDS = ['w-%03d' % i for i in range(WRITE_IDS_KEPT - 1, -1, -1)]   # as many as are kept
 NEXT = st(31, 2)       # the state written by save/update/upgrade (newer than everything stored)
 OLDER = st(29, 2)      # a save older than the stored state (the stale save)
@@ -126,6 +131,32 @@ STATES = {
     'duplicate': (keyset(CUR, 1000, [WRITE_ID, 'w-old'], 1000), CUR),
     'duplicateEnded': (keyset(CUR, 1000, [WRITE_ID, 'w-old'], 1000, end_ttl=200), CUR),
     'fullIds': (keyset(CUR, 1000, FULL_IDS, 1000), CUR),
+    # Prefixed revs the codec itself refuses (SPEC §4: a rev that is not a non-negative integer up
+    # to MAX_REV is INVALID_FIELD; a leading zero is not JSON), which the script still reads.
+    'revLeadingZero': (keyset(v3('042', 30, 1), 1000, ['w-old'], 1000), v3('042', 30, 1)),
+    'revBeyondExact': (keyset(v3(BEYOND_EXACT, 30, 1), 1000, ['w-old'], 1000), v3(BEYOND_EXACT, 30, 1)),
+    'revBeyondU64': (keyset(v3(BEYOND_U64, 30, 1), 1000, ['w-old'], 1000), v3(BEYOND_U64, 30, 1)),
+}
+# First sends only for these (their retries add nothing).
+NO_RETRY = {'revLeadingZero', 'revBeyondExact', 'revBeyondU64'}
+
+# Where the core's WATCH-fallback decision (Rust) answers differently from the real Lua. The
+# vectors hold the Lua's answer; the runners of the decision (tests/plan_vectors.rs and the WATCH
+# path of plan-vectors.test.mjs) must FAIL exactly these, and fail when one passes (so the list
+# cannot rot). Found by these vectors; see each reason.
+KNOWN_GAPS = {
+    'update-rev-leading-zero-first':
+        'the plan reads rev 042 as 42 and sends the guard r42; the Lua compares the rev as text '
+        '("042" ~= "42": CONFLICT, on every retry), decide compares numbers (OK, writes)',
+    'save-rev-beyond-exact-first':
+        'rev 9007199254740993 (above MAX_REV = 2^53 - 1): the Lua adds 1 in a double and writes '
+        '9007199254740992, a rev smaller than the one it replaced (SPEC §7: strictly larger); '
+        'decide writes 9007199254740994',
+    'update-rev-beyond-exact-first': 'as save-rev-beyond-exact-first, through a cas',
+    'save-rev-beyond-u64-first':
+        'rev 123456789012345678901 (above u64): the Lua writes 123456789012345683968 (a double); '
+        'decide cannot parse the rev, treats it as absent and writes TIME µs, far below it',
+    'update-rev-beyond-u64-first': 'as save-rev-beyond-u64-first, through a cas (a text guard)',
 }
 KINDS = ['save', 'update', 'updateDelete', 'upgrade', 'end', 'delete']
 
@@ -146,6 +177,9 @@ EXPECTED_STATUS = {
     'duplicate':      ('DUP',   'DUP',      'DUP',       'DUP',           'DUP',   'DUP'),
     'duplicateEnded': ('DUP',   'DUP',      'DUP',       'DUP',           'DUP',   'DUP'),
     'fullIds':        ('OK',    None,       None,        None,            'OK',    None),
+    'revLeadingZero': ('OK',    'CONFLICT', None,        None,            None,    None),
+    'revBeyondExact': ('OK',    'OK',       None,        None,            None,    None),
+    'revBeyondU64':   ('OK',    'OK',       None,        None,            None,    None),
 }
 
 
@@ -189,7 +223,9 @@ def guard(prev):
     if prev is None:
         return ''
     rev = prefix_rev(prev)
-    return 'r' + rev if rev is not None and int(rev) > 0 else 'v' + prev
+    if rev is not None and 0 < int(rev) < 2 ** 64:
+        return 'r' + str(int(rev))     # Guard::Rev(u64): the number, written without a leading zero
+    return 'v' + prev
 
 
 def planned_error(kind, state):
@@ -242,7 +278,8 @@ def lua_write(db, argv):
                 db[k]['ttl'] = ttl
     else:
         # n = max(TIME µs, rev + 1): known only when rev is ahead of the clock
-        nrev = str(int(rev) + 1) if rev is not None and int(rev) >= AHEAD else '<rev>'
+        # (in doubles, as Lua numbers are: tonumber(rev) + 1, then string.format('%.0f', n))
+        nrev = '%.0f' % (float(rev) + 1) if rev is not None and int(rev) >= AHEAD else '<rev>'
         if body == '':
             db['state'] = None
         elif keep:
@@ -286,6 +323,9 @@ def pretty(doc):
     out = ['{"description": ' + dump(doc['description']) + ',', ' "notes": [']
     out.append(',\n'.join('  ' + dump(n) for n in doc['notes']))
     out.append(' ],')
+    out.append(' "knownGaps": {')
+    out.append(',\n'.join('  %s: %s' % (dump(k), dump(r)) for k, r in doc['knownGaps'].items()))
+    out.append(' },')
     out.append(' "vectors": [')
     blocks = []
     for v in doc['vectors']:
@@ -320,7 +360,7 @@ def main():
                 continue
             for sends in (1, 2):
                 v = vector(kind, state, sends)
-                if sends == 2 and 'plannedError' in v['expect']:
+                if sends == 2 and ('plannedError' in v['expect'] or state in NO_RETRY):
                     continue
                 vectors.append(v)
     # Beside the grid: an equal lastUpdated is not stale (SPEC §7), and a plan that refuses a
@@ -344,7 +384,9 @@ def main():
     vectors += extra
     names = [v['name'] for v in vectors]
     assert len(names) == len(set(names)), 'duplicate names'
-    doc = {'description': DESCRIPTION, 'notes': NOTES, 'vectors': vectors, 'cases': []}
+    assert set(KNOWN_GAPS) <= set(names), set(KNOWN_GAPS) - set(names)
+    doc = {'description': DESCRIPTION, 'notes': NOTES, 'knownGaps': KNOWN_GAPS, 'vectors': vectors,
+           'cases': []}
     text = pretty(doc)
     with open(OUT, 'w', encoding='utf-8', newline='\n') as fh:
         fh.write(text)
