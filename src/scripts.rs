@@ -1,6 +1,6 @@
 //! The Lua scripts the plans send, their SHA1s for `EVALSHA`, and the commands that carry them.
 //! What each script does, and why it reads the fixed prefix, is in [`crate::plan`]; the same
-//! logic in Rust, for the `WATCH`/`MULTI` fallback, is [`crate::fallback`].
+//! logic in Rust, for the `WATCH`/`MULTI` fallback, is [`crate::plan::fallback`].
 
 use std::sync::LazyLock;
 
@@ -18,7 +18,7 @@ pub const WRITE_IDS_KEPT: usize = 128;
 pub static WRITE_SCRIPT: LazyLock<String> =
     LazyLock::new(|| WRITE_SCRIPT_TEMPLATE.replace("{LAST_ID}", &(WRITE_IDS_KEPT - 1).to_string()));
 
-const WRITE_SCRIPT_TEMPLATE: &str = r#"-- callstate write v5. KEYS: state, write ids, end marker.
+const WRITE_SCRIPT_TEMPLATE: &str = r#"-- callstate write v6. KEYS: state, write ids, end marker.
 -- ARGV: mode (save|cas|end|del), body after the rev digits ('' = delete), lastUpdated,
 --       ttl (seconds; 'k'..n keeps the state's TTL), write id,
 --       guard ('' = absent, 'r'..rev, 'v'..whole value)
@@ -31,7 +31,11 @@ if redis.call('LPOS', KEYS[2], ARGV[5]) then
   return {'DUP', cur}
 end
 if ARGV[1] ~= 'del' and redis.call('EXISTS', KEYS[3]) == 1 then return {'ENDED', cur} end
+-- A prefixed rev counts only in its canonical form up to 2^53-1 (what a double holds and the
+-- codec reads); any other value is compared by its text, and a save must CHECK it.
 local rev = string.match(cur or '', '^{"schemaVersion":3,"rev":(%d+),')
+if rev and (#rev > 16 or (#rev > 1 and string.sub(rev, 1, 1) == '0')
+    or tonumber(rev) > 9007199254740991) then rev = nil end
 if ARGV[1] == 'cas' then
   local g, ok = ARGV[6], false
   if g == '' then ok = not cur
@@ -39,7 +43,7 @@ if ARGV[1] == 'cas' then
   else ok = cur == string.sub(g, 2) end
   if not ok then return {'CONFLICT', cur} end
 elseif ARGV[1] == 'save' and cur then
-  local lu = string.match(cur, '^{"schemaVersion":3,"rev":%d+,"lastUpdated":"([^"]*)"')
+  local lu = rev and string.match(cur, '^{"schemaVersion":3,"rev":%d+,"lastUpdated":"([^"]*)"')
   if not lu then return {'CHECK', cur} end
   if ARGV[3] < lu then return {'STALE', lu} end
 end
@@ -68,7 +72,7 @@ return {'OK', nrev}
 "#;
 
 /// SHA1 of [`WRITE_SCRIPT`], for `EVALSHA` (checked by a test).
-pub const WRITE_SCRIPT_SHA1: &str = "a520dafc843fbff0ce7bad3e88691b91594a76e9";
+pub const WRITE_SCRIPT_SHA1: &str = "3fd4209f722b47ff64e7a11ccfd79b564ada9a45";
 
 /// The extend script: `TTL`, the SPEC §6 rule, `EXPIRE`, in one step.
 pub const EXTEND_SCRIPT: &str = r#"-- callstate extend v2. KEYS: state, write ids, end marker. ARGV: add, max
@@ -95,19 +99,6 @@ return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 
 /// SHA1 of [`KEEP_TTL_SCRIPT`] (checked by a test).
 pub const KEEP_TTL_SCRIPT_SHA1: &str = "bd9ece1305fe92bd5a662561aadad3fa36d896ad";
-
-/// The SHA1 of one of these scripts, from its text.
-pub(crate) fn sha_of(script: &str) -> Option<&'static str> {
-    if script == WRITE_SCRIPT.as_str() {
-        Some(WRITE_SCRIPT_SHA1)
-    } else if script == EXTEND_SCRIPT {
-        Some(EXTEND_SCRIPT_SHA1)
-    } else if script == KEEP_TTL_SCRIPT {
-        Some(KEEP_TTL_SCRIPT_SHA1)
-    } else {
-        None
-    }
-}
 
 /// The `EVAL` form of an `EVALSHA` command this module planned (after a `NOSCRIPT` reply).
 pub fn eval_fallback(command: &[String]) -> Option<Command> {

@@ -8,12 +8,13 @@
 use crate::backup::RestoreStep;
 use crate::canonical;
 use crate::codec::{Codec, record_json, state_json};
+use crate::command::Command;
 use crate::error::Error;
-use crate::fallback::{self, Scripted};
 use crate::field::{Field, Table};
 use crate::keys;
 use crate::options::CodecOptions;
-use crate::plan::{self, Write};
+use crate::plan::{self, Outcome, Scripted, Write};
+use crate::scripts;
 use crate::state::{CallState, JobRecord};
 
 /// Serializes a plan value straight to text (no intermediate `Value` tree).
@@ -89,21 +90,21 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `get` | sid | argv |
 /// | `delete` | sid, write id | [`Planned`] |
 /// | `keys` | sid | `{key, ids, end}`: the state, write-id and end-marker keys |
-/// | `extend` | sid, seconds | argv (`EVALSHA`) |
+/// | `extend` | sid, seconds | [`Step`] |
 /// | `save` | sid, state JSON, write id | [`Planned`] |
 /// | `update` | sid, previous value or null, next state JSON or null, write id | [`Planned`] |
 /// | `upgrade` | sid, previous value, next state JSON, write id | [`Planned`] (keeps the TTL) |
 /// | `applied` | sid, write id | argv: non-nil reply = the write id was applied |
 /// | `wait` | replicas, timeout ms | argv (`WAIT`) |
-/// | `classify` | a client's error message | [`fallback::ErrorClass`] |
+/// | `classify` | a client's error message | [`plan::ErrorClass`] |
 /// | `route` | argv JSON | `{key, slot}`: the key a cluster routes it by and its slot, or `null` |
 /// | `probe` | argv JSON | argv: a keyed read (`EXISTS`) a cluster client routes as it would the command |
 /// | `end` | sid, keep seconds, write id | [`Planned`] |
 /// | `outcome` | status, value or null | [`plan::Outcome`] |
-/// | `fallbackReads` | scripted command JSON | argv list (`WATCH` first) |
-/// | `decide` | scripted command JSON, JSON array of the replies after `WATCH` | [`fallback::FallbackStep`] |
+/// | `fallbackReads` | a plan's `step` as JSON | argv list (`WATCH` first) |
+/// | `decide` | a plan's `step` as JSON, JSON array of the replies after `WATCH` | [`plan::FallbackStep`] |
 /// | `evalFallback` | argv JSON | argv or null |
-/// | `keepTtl` | state key, value, pttl ms (negative: none) | argv (`EVALSHA`; 1 set, 0 value changed) |
+/// | `keepTtl` | state key, value, pttl ms (negative: none) | [`Step`] (reply 1 set, 0 value changed) |
 /// | `scan` | cursor, pattern or null | argv |
 /// | `isStateKey` | key | bool |
 /// | `callSidOf` | key | the call SID of a state key of this codec, or `null` |
@@ -119,9 +120,8 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
     let s = |i: usize| arg(i).unwrap_or_default();
     let num = |i: usize| s(i).parse::<f64>().unwrap_or(f64::NAN);
     let scripted = |i: usize| {
-        let argv: Vec<String> = serde_json::from_str(s(i)).unwrap_or_default();
-        Scripted::from_command(&argv)
-            .ok_or_else(|| Error::field("command", "not a planned script command"))
+        serde_json::from_str::<Scripted>(s(i))
+            .map_err(|_| Error::field("step", "not a step a plan handed out"))
     };
     let out = match op {
         "get" => to_json(&c.plan_get(s(0))?),
@@ -129,27 +129,27 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
             let key = c.state_key(s(0))?;
             to_json(&Keys { ids: keys::write_ids_key(&key), end: keys::end_key(&key), key })
         }
-        "delete" => planned(&c.plan_delete(s(0), s(1))?, None),
-        "extend" => to_json(&c.plan_extend(s(0), num(1))?),
+        "delete" => planned(c.plan_delete(s(0), s(1))?, None),
+        "extend" => step(&c.plan_extend(s(0), num(1))?),
         "save" => {
             let (body, state) = body(c, s(1))?;
-            planned(&c.plan_save(s(0), body, s(2))?, state)
+            planned(c.plan_save(s(0), body, s(2))?, state)
         }
-        "end" => planned(&c.plan_end(s(0), num(1), s(2))?, None),
+        "end" => planned(c.plan_end(s(0), num(1), s(2))?, None),
         "update" => {
             let (next, state) = arg(2).map(|n| body(c, n)).transpose()?.unzip();
-            planned(&c.plan_update(s(0), arg(1), next, s(3))?, state.flatten())
+            planned(c.plan_update(s(0), arg(1), next, s(3))?, state.flatten())
         }
         "upgrade" => {
             let (next, state) = body(c, s(2))?;
-            planned(&c.plan_upgrade(s(0), s(1), next, s(3))?, state)
+            planned(c.plan_upgrade(s(0), s(1), next, s(3))?, state)
         }
         "applied" => {
             let key = c.state_key(s(0))?;
             to_json(&["LPOS".to_string(), keys::write_ids_key(&key), s(1).to_string()])
         }
         "wait" => to_json(&["WAIT", s(0), s(1)]),
-        "classify" => to_json(&fallback::classify(s(0))),
+        "classify" => to_json(&plan::classify(s(0))),
         "probe" => {
             let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
             to_json(&keys::first_key(&argv).map(|key| ["EXISTS", key]))
@@ -158,7 +158,7 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
             let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
             to_json(&keys::first_key(&argv).map(|key| Route { key, slot: keys::cluster_slot(key) }))
         }
-        "outcome" => to_json(&Write::outcome(s(0), arg(1).map(str::to_string))?),
+        "outcome" => to_json(&Outcome::read(s(0), arg(1).map(str::to_string))?),
         "fallbackReads" => to_json(&scripted(0)?.fallback_reads()),
         "decide" => {
             let replies: Vec<serde_json::Value> = serde_json::from_str(s(1))
@@ -167,9 +167,9 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         }
         "evalFallback" => {
             let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
-            to_json(&plan::eval_fallback(&argv))
+            to_json(&scripts::eval_fallback(&argv))
         }
-        "keepTtl" => to_json(&c.plan_keep_ttl(s(0), s(1), num(2) as i64)?),
+        "keepTtl" => step(&c.plan_keep_ttl(s(0), s(1), num(2) as i64)?),
         "scan" => to_json(&c.plan_scan(s(0), arg(1))),
         "isStateKey" => to_json(&c.is_state_key(s(0))),
         "callSidOf" => to_json(&c.call_sid_of(s(0))),
@@ -198,23 +198,38 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
 
 /// A planned write as the store receives it.
 #[derive(serde::Serialize)]
-pub struct Planned {
+pub struct Planned<'a> {
     /// The `EVALSHA` command.
-    command: plan::Command,
+    command: Command,
+    /// The typed write, for the `WATCH` fallback (`fallbackReads`, `decide`).
+    step: Scripted,
     /// The state JSON as the write stores it, when that differs from the JSON given.
     state: Option<String>,
     /// The value stored once the write is applied with revision `rev`, as `(head, i)`: `head +
     /// rev + command[i]` (`null` when it stores no value: a delete, an end).
-    stored: Option<(&'static str, usize)>,
+    stored: Option<(&'a str, usize)>,
     /// Whether the value is stored compressed (SPEC §8).
     compressed: bool,
 }
 
-fn planned(w: &Write, state: Option<String>) -> String {
-    let stores = w.mode != plan::WriteMode::End && !w.body.is_empty();
-    let stored = stores.then_some((crate::codec::REV_PREFIX, Write::BODY_ARG));
-    let compressed = w.body.starts_with(",\"compressed\":\"");
-    to_json(&Planned { command: w.evalsha(), state, stored, compressed })
+fn planned(w: Write, state: Option<String>) -> String {
+    let body = w.body();
+    let stored = body.map(|_| (crate::codec::REV_PREFIX, Write::BODY_ARG));
+    let compressed = body.is_some_and(|b| b.text.starts_with(",\"compressed\":\""));
+    to_json(&Planned { command: w.evalsha(), step: Scripted::Write(w), state, stored, compressed })
+}
+
+/// Any other scripted step as the store receives it.
+#[derive(serde::Serialize)]
+pub struct Step {
+    /// The `EVALSHA` command.
+    command: Command,
+    /// The typed step, for the `WATCH` fallback.
+    step: Scripted,
+}
+
+fn step(step: &Scripted) -> String {
+    to_json(&Step { command: step.evalsha(), step: step.clone() })
 }
 
 /// State JSON as a write body, taken as it is when already in encoded form, and the state JSON
@@ -256,5 +271,5 @@ struct Keys {
 
 #[derive(serde::Serialize)]
 struct Restore {
-    set: plan::Command,
+    set: Command,
 }

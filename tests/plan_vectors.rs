@@ -12,8 +12,8 @@
 
 use std::collections::BTreeMap;
 
-use callstate::fallback::{FallbackStep, Scripted};
 use callstate::plan::Write;
+use callstate::plan::{FallbackStep, Scripted};
 use callstate::{Codec, Error};
 use serde::Deserialize;
 use serde_json::Value;
@@ -250,13 +250,13 @@ impl Model {
         let ttl = |t: i64| (t >= 0).then_some(t * 1000);
         let mut m = BTreeMap::new();
         if let Some(s) = &k.state {
-            m.insert(w.key.clone(), (Data::Str(s.value.clone()), ttl(s.ttl)));
+            m.insert(w.keys.state.clone(), (Data::Str(s.value.clone()), ttl(s.ttl)));
         }
         if let Some(l) = &k.ids {
-            m.insert(w.ids_key.clone(), (Data::List(l.list.clone()), ttl(l.ttl)));
+            m.insert(w.keys.ids.clone(), (Data::List(l.list.clone()), ttl(l.ttl)));
         }
         if let Some(e) = &k.end {
-            m.insert(w.end_key.clone(), (Data::Str(e.value.clone()), ttl(e.ttl)));
+            m.insert(w.keys.end.clone(), (Data::Str(e.value.clone()), ttl(e.ttl)));
         }
         Model(m)
     }
@@ -268,12 +268,12 @@ impl Model {
             None => None,
             Some(other) => panic!("{k} holds {other:?}"),
         };
-        let ids = match self.0.get(&w.ids_key) {
+        let ids = match self.0.get(&w.keys.ids) {
             Some((Data::List(l), t)) => Some(List { list: l.clone(), ttl: ttl(t) }),
             None => None,
             Some(other) => panic!("ids hold {other:?}"),
         };
-        Keys { state: text(&w.key), ids, end: text(&w.end_key) }
+        Keys { state: text(&w.keys.state), ids, end: text(&w.keys.end) }
     }
 
     /// One command, answered as a client returns it (integers as numbers, bulk strings as

@@ -29,8 +29,14 @@ export interface Internals {
 }
 
 /** A planned write (the core's `wire::Planned`). */
-interface Planned {
+/** A scripted step as the core plans it: the `EVALSHA` command, and the typed step the WATCH
+ * fallback is planned from (opaque here: handed back to the core as it came). */
+interface Step {
   command: string[];
+  step: unknown;
+}
+
+interface Planned extends Step {
   /** The state JSON as stored, when it differs from the JSON given. */
   state: string | null;
   /** The value stored once applied at `rev`: head + rev + command[i] for [head, i]; null: none. */
@@ -203,7 +209,8 @@ export function makeStoreFactory(x: Internals) {
      * dedicated connection. `after` runs on the connection that sent the step, while it is held.
      * Returns the reply, shaped as the script's.
      */
-    async function execute(cmd: string[], t: Token, after?: After): Promise<any> {
+    async function execute(planned: Step, t: Token, after?: After): Promise<any> {
+      const cmd = planned.command;
       if (refusedAt === 0 || Date.now() - refusedAt >= REPROBE_MS) {
         // A write handed to a client that is not connected would wait in its offline queue and
         // could run after the method settled: wait for the connection (retried) instead.
@@ -224,7 +231,7 @@ export function makeStoreFactory(x: Internals) {
           refusedAt = Date.now(); // hosted Redis without Lua: WATCH/MULTI, and a script again later
         }
       }
-      return watchRun(cmd, t, after);
+      return watchRun(planned, t, after);
     }
 
     /** The master that owns `cmd`'s slot in a Cluster (its own client), else the client given. */
@@ -241,8 +248,9 @@ export function makeStoreFactory(x: Internals) {
     const nodeClient = async (cmd: string[]) => adapt((await nodeOf(cmd)).source, route);
 
     /** The WATCH/MULTI form of a scripted step, as the core plans and decides it. */
-    async function watchRun(cmd: string[], t: Token, after?: After): Promise<any> {
-      const step = JSON.stringify(cmd);
+    async function watchRun(planned: Step, t: Token, after?: After): Promise<any> {
+      const cmd = planned.command;
+      const step = JSON.stringify(planned.step);
       const reads = planJson<string[][]>('fallbackReads', [step]);
       for (;;) {
         // In a Cluster, WATCH … EXEC all run on a connection to the master that owns the call's slot.
@@ -267,7 +275,7 @@ export function makeStoreFactory(x: Internals) {
           // The cluster client never saw a MOVED on this connection, so its slot map stays stale
           // (every retry would WATCH on the old master): a keyed read through it refreshes it.
           if (e?.[CLASS] === 'moved') {
-            const probe = planJson<string[] | null>('probe', [step]);
+            const probe = planJson<string[] | null>('probe', [JSON.stringify(cmd)]);
             if (probe) await send(client, probe, t).catch(() => undefined); // within the budget, like every send
           }
           throw e;
@@ -276,9 +284,9 @@ export function makeStoreFactory(x: Internals) {
     }
 
     /** A write through the one path, its reply read by the core; with `durability`, WAIT after it. */
-    async function runWrite(command: string[], t: Token): Promise<Outcome> {
+    async function runWrite(write: Planned, t: Token): Promise<Outcome> {
       let outcome: Outcome | undefined;
-      await execute(command, t, async (reply, conn) => {
+      await execute(write, t, async (reply, conn) => {
         const [status, value] = reply as [string, string | null];
         outcome = planJson<Outcome>('outcome', [String(status), value == null ? null : String(value)]);
         if (waitArgv && (outcome.kind === 'written' || outcome.kind === 'duplicate')) {
@@ -502,7 +510,7 @@ export function makeStoreFactory(x: Internals) {
       let write = planJson<Planned & { compressed: boolean }>('save', [callSid, stateJson, writeId]);
       const compressed = write.compressed;
       for (let retries = 0; ; retries++) {
-        const outcome = await runWrite(write.command, t);
+        const outcome = await runWrite(write, t);
         if (outcome.kind === 'check') {
           write = planJson('update', [callSid, outcome.stored, stateJson, writeId]); // decodes, may be STALE_WRITE
           continue;
@@ -558,7 +566,7 @@ export function makeStoreFactory(x: Internals) {
               // The `upgrade` plan: a compare-and-set against `prev` that keeps the key's TTL.
               const next = x.toStateJson(olderState(prev));
               const up = planJson<Planned>('upgrade', [callSid, prev, next, newId()]);
-              const outcome = await runWrite(up.command, t);
+              const outcome = await runWrite(up, t);
               if (outcome.kind === 'written' || outcome.kind === 'duplicate') return 'upgraded';
               if (outcome.kind === 'ended') throw callEnded();
               if (outcome.kind !== 'conflict') throw redisError(`unexpected outcome of an upgrade: ${outcome.kind}`);
@@ -604,7 +612,7 @@ export function makeStoreFactory(x: Internals) {
               // Write the upgrade back with a compare-and-set that keeps the key's TTL: never
               // lost, never doubled, and a read does not reset the call's expiry.
               const up = planJson('upgrade', [callSid, stored, x.toStateJson(record.state), newId()]);
-              await runWrite(up.command, t).catch(() => undefined);
+              await runWrite(up, t).catch(() => undefined);
             }
             return { stored, state: record.state, migratedFrom: record.migratedFrom };
           });
@@ -625,7 +633,7 @@ export function makeStoreFactory(x: Internals) {
           // A delete through the write script: a resend (after a reconnect) is recognised by its
           // write id, so it cannot remove a state saved in between.
           const del = planJson<Planned>('delete', [callSid, writeId]);
-          await bounded((t) => runWrite(del.command, t));
+          await bounded((t) => runWrite(del, t));
           metric({ operation: 'delete' }, start);
         } catch (e: any) {
           metric({ operation: 'delete', success: false }, start);
@@ -636,8 +644,8 @@ export function makeStoreFactory(x: Internals) {
       async extendCallStateTTL(callSid: string, additionalSeconds: number): Promise<number | null> {
         const start = Date.now();
         try {
-          const argv = planJson<string[]>('extend', [callSid, String(additionalSeconds)]);
-          const ttl = await bounded((t) => execute(argv, t));
+          const extend = planJson<Step>('extend', [callSid, String(additionalSeconds)]);
+          const ttl = await bounded((t) => execute(extend, t));
           metric({ operation: 'extend' }, start);
           return ttl == null ? null : Number(ttl);
         } catch (e: any) {
@@ -718,7 +726,7 @@ export function makeStoreFactory(x: Internals) {
               }
               compressed = up.compressed;
               sent = true;
-              const outcome = await runWrite(up.command, t);
+              const outcome = await runWrite(up, t);
               if (outcome.kind === 'written') {
                 rememberWrite(callSid, up, outcome.rev);
                 // What was written, as read back: the core's normalized state, or the JSON as given.
@@ -752,7 +760,7 @@ export function makeStoreFactory(x: Internals) {
         try {
           forget(callSid);
           const write = planJson<Planned>('end', [callSid, String(opts.keepSeconds ?? 300), newId()]);
-          await bounded((t) => runWrite(write.command, t)); // 'ended' already: nothing to do
+          await bounded((t) => runWrite(write, t)); // 'ended' already: nothing to do
           metric({ operation: 'end' }, start);
         } catch (e: any) {
           metric({ operation: 'end', success: false }, start);

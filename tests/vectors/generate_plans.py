@@ -144,20 +144,7 @@ NO_RETRY = {'revLeadingZero', 'revBeyondExact', 'revBeyondU64'}
 # vectors hold the Lua's answer; the runners of the decision (tests/plan_vectors.rs and the WATCH
 # path of plan-vectors.test.mjs) must FAIL exactly these, and fail when one passes (so the list
 # cannot rot). Found by these vectors; see each reason.
-KNOWN_GAPS = {
-    'update-rev-leading-zero-first':
-        'the plan reads rev 042 as 42 and sends the guard r42; the Lua compares the rev as text '
-        '("042" ~= "42": CONFLICT, on every retry), decide compares numbers (OK, writes)',
-    'save-rev-beyond-exact-first':
-        'rev 9007199254740993 (above MAX_REV = 2^53 - 1): the Lua adds 1 in a double and writes '
-        '9007199254740992, a rev smaller than the one it replaced (SPEC §7: strictly larger); '
-        'decide writes 9007199254740994',
-    'update-rev-beyond-exact-first': 'as save-rev-beyond-exact-first, through a cas',
-    'save-rev-beyond-u64-first':
-        'rev 123456789012345678901 (above u64): the Lua writes 123456789012345683968 (a double); '
-        'decide cannot parse the rev, treats it as absent and writes TIME µs, far below it',
-    'update-rev-beyond-u64-first': 'as save-rev-beyond-u64-first, through a cas (a text guard)',
-}
+KNOWN_GAPS = {}   # none since write script v6 reads a rev only in its canonical form (was 5)
 KINDS = ['save', 'update', 'updateDelete', 'upgrade', 'end', 'delete']
 
 # The first reply's status, written by hand from reading the Lua (None: the cell is omitted;
@@ -177,9 +164,9 @@ EXPECTED_STATUS = {
     'duplicate':      ('DUP',   'DUP',      'DUP',       'DUP',           'DUP',   'DUP'),
     'duplicateEnded': ('DUP',   'DUP',      'DUP',       'DUP',           'DUP',   'DUP'),
     'fullIds':        ('OK',    None,       None,        None,            'OK',    None),
-    'revLeadingZero': ('OK',    'CONFLICT', None,        None,            None,    None),
-    'revBeyondExact': ('OK',    'OK',       None,        None,            None,    None),
-    'revBeyondU64':   ('OK',    'OK',       None,        None,            None,    None),
+    'revLeadingZero': ('CHECK', 'PLAN:INVALID_JSON', None, None,          None,    None),
+    'revBeyondExact': ('CHECK', 'PLAN:INVALID_FIELD', None, None,         None,    None),
+    'revBeyondU64':   ('CHECK', 'PLAN:INVALID_FIELD', None, None,         None,    None),
 }
 
 
@@ -213,9 +200,16 @@ def lu_of(text):
     return json.loads(text)['lastUpdated']
 
 
+MAX_REV = 2 ** 53 - 1
+
+
 def prefix_rev(value):
+    """The script's rev: the prefixed digits, counted only in canonical form up to MAX_REV."""
     m = re.match(r'\{"schemaVersion":3,"rev":(\d+),', value or '')
-    return m and m.group(1)
+    rev = m and m.group(1)
+    if rev is None or len(rev) > 16 or (len(rev) > 1 and rev[0] == '0') or int(rev) > MAX_REV:
+        return None
+    return rev
 
 
 def guard(prev):
@@ -223,8 +217,8 @@ def guard(prev):
     if prev is None:
         return ''
     rev = prefix_rev(prev)
-    if rev is not None and 0 < int(rev) < 2 ** 64:
-        return 'r' + str(int(rev))     # Guard::Rev(u64): the number, written without a leading zero
+    if rev is not None and int(rev) > 0:
+        return 'r' + rev
     return 'v' + prev
 
 
@@ -234,11 +228,15 @@ def planned_error(kind, state):
     if kind in ('update', 'upgrade') and prev is not None:
         if prev.startswith('{"schemaVersion":4'):
             return 'UNSUPPORTED_VERSION'
+        if state == 'revLeadingZero':
+            return 'INVALID_JSON'       # 042 is not a JSON number: the plan decodes prev, and fails
+        if state in ('revBeyondExact', 'revBeyondU64'):
+            return 'INVALID_FIELD'      # rev above MAX_REV
     return None
 
 
 def lua_write(db, argv):
-    """WRITE_SCRIPT v5, line by line, on db = {'state'|'ids'|'end': {...} | None}. The new rev is
+    """WRITE_SCRIPT v6, line by line, on db = {'state'|'ids'|'end': {...} | None}. The new rev is
     symbolic ('<rev>') unless the old rev is ahead of any clock. Returns [status, value]."""
     mode, body, lu, ttl_arg, g = argv
     S, I, E = db['state'], db['ids'], db['end']
@@ -260,7 +258,7 @@ def lua_write(db, argv):
         if not ok:
             return ['CONFLICT', cur]
     elif mode == 'save' and cur is not None:
-        m = re.match(r'\{"schemaVersion":3,"rev":\d+,"lastUpdated":"([^"]*)"', cur)
+        m = rev is not None and re.match(r'\{"schemaVersion":3,"rev":\d+,"lastUpdated":"([^"]*)"', cur)
         if not m:
             return ['CHECK', cur]
         if lu < m.group(1):

@@ -26,25 +26,25 @@ const { vectors, knownGaps } = JSON.parse(readFileSync(join(root, '..', 'tests',
 
 // ------------------------------------------------------------------ the two adapter functions
 
-/** The vector's write as the core plans it: the EVALSHA command (throws the planning error). */
+/** The vector's write as the core plans it: `{command, step}` (throws the planning error). */
 function planWrite(v) {
   const w = v.write;
   const json = (s) => (s == null ? null : JSON.stringify(s));
   switch (v.kind) {
-    case 'save': return P('save', [v.sid, json(w.state), w.writeId]).command;
+    case 'save': return P('save', [v.sid, json(w.state), w.writeId]);
     case 'update':
-    case 'updateDelete': return P('update', [v.sid, w.prev, json(w.next), w.writeId]).command;
-    case 'upgrade': return P('upgrade', [v.sid, w.prev, json(w.next), w.writeId]).command;
-    case 'end': return P('end', [v.sid, String(w.keepSeconds), w.writeId]).command;
-    case 'delete': return P('delete', [v.sid, w.writeId]).command;
+    case 'updateDelete': return P('update', [v.sid, w.prev, json(w.next), w.writeId]);
+    case 'upgrade': return P('upgrade', [v.sid, w.prev, json(w.next), w.writeId]);
+    case 'end': return P('end', [v.sid, String(w.keepSeconds), w.writeId]);
+    case 'delete': return P('delete', [v.sid, w.writeId]);
     default: throw new Error(`unknown kind ${v.kind}`);
   }
 }
 
 /** Runs a planned script command by the WATCH fallback, as the store does: WATCH and the core's
  * reads, its decision, then MULTI … EXEC (again from WATCH if EXEC answers nil). */
-async function runWatch(cmd, call) {
-  const step = JSON.stringify(cmd);
+async function runWatch(planned, call) {
+  const step = JSON.stringify(planned.step);
   for (;;) {
     const reads = P('fallbackReads', [step]);
     const replies = [];
@@ -73,7 +73,7 @@ const must = async (argv) => {
 };
 const timeUs = async () => { const [s, us] = await must(['TIME']); return BigInt(s) * 1_000_000n + BigInt(us); };
 
-async function runLua(cmd) {
+async function runLua({ command: cmd }) {
   const r = await call(cmd);
   if (r instanceof Error && /NOSCRIPT/.test(r.message)) return call(P('evalFallback', [JSON.stringify(cmd)]));
   return r;

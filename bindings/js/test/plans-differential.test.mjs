@@ -42,8 +42,8 @@ test(`the Lua write script and the WATCH/MULTI plan agree (${backend})`, async (
     const t = (n) => (n > 0 ? Math.round(n / 10) * 10 : n);
     return { body: value && value.replace(/"rev":\d+,/, '"rev":N,'), rev, ttl: t(ttl), ids, idsTtl: t(idsTtl), end, endTtl: t(endTtl) };
   };
-  const runWatch = async (cmd) => {
-    const step = JSON.stringify(cmd);
+  const runWatch = async (planned) => {
+    const step = JSON.stringify(planned.step);
     for (;;) {
       const reads = P('fallbackReads', [step]);
       const replies = [];
@@ -55,7 +55,7 @@ test(`the Lua write script and the WATCH/MULTI plan agree (${backend})`, async (
       if ((await call(['EXEC'])) != null) return next.reply;
     }
   };
-  const runLua = async (cmd) => {
+  const runLua = async ({ command: cmd }) => {
     const r = await call(cmd);
     if (r instanceof Error && /NOSCRIPT/.test(r.message)) return call(P('evalFallback', [JSON.stringify(cmd)]));
     return r;
@@ -92,17 +92,17 @@ test(`the Lua write script and the WATCH/MULTI plan agree (${backend})`, async (
       await call(['EXPIRE', `${key}:w`, String(ttl > 0 ? ttl : 3600)]);
       if (ended) await call(['SET', `${key}:end`, '1', 'EX', '200']);
       let cmd;
-      if (kind === 'save') cmd = P('save', [s, stateJson(s, nextM), writeId]).command;
+      if (kind === 'save') cmd = P('save', [s, stateJson(s, nextM), writeId]);
       else if (kind === 'cas' || kind === 'casStale') {
         const prev = kind === 'cas' ? value : (value ?? stateJson(s, 1)).replace(/"attemptCount":\d+/, '"attemptCount":99');
-        try { cmd = P('update', [s, prev, stateJson(s, Math.max(nextM, m)), writeId]).command; } catch (e) { results.push({ planned: e.code }); continue; }
-      } else if (kind === 'end') cmd = P('end', [s, keep, writeId]).command;
-      else if (kind === 'del') cmd = P('delete', [s, writeId]).command;
+        try { cmd = P('update', [s, prev, stateJson(s, Math.max(nextM, m)), writeId]); } catch (e) { results.push({ planned: e.code }); continue; }
+      } else if (kind === 'end') cmd = P('end', [s, keep, writeId]);
+      else if (kind === 'del') cmd = P('delete', [s, writeId]);
       else if (kind === 'extend') cmd = P('extend', [s, add]);
       else if (kind === 'keepTtl') cmd = P('keepTtl', [key, keepSame ? (value ?? 'x') : 'other', pttl]);
       else if (kind === 'upgrade') {
         if (!value) { results.push({ planned: 'none' }); continue; }
-        try { cmd = P('upgrade', [s, value, stateJson(s, Math.max(nextM, m)), writeId]).command; } catch (e) { results.push({ planned: e.code }); continue; }
+        try { cmd = P('upgrade', [s, value, stateJson(s, Math.max(nextM, m)), writeId]); } catch (e) { results.push({ planned: e.code }); continue; }
       }
       const reply = k === 0 ? await runLua(cmd) : await runWatch(cmd);
       if (reply instanceof Error) throw new Error(`seed ${seed} ${kind}: ${reply.message}`);

@@ -1,0 +1,277 @@
+//! The `WATCH`/`MULTI` fallback (SPEC §7).
+//!
+//! Where scripting is refused, every scripted step the store sends — a write, a TTL extension,
+//! a keep-TTL — runs instead as `WATCH` and reads ([`Scripted::fallback_reads`]), a decision made
+//! here from their replies ([`Scripted::decide`]), then `MULTI` … `EXEC`. The decisions are the
+//! scripts' logic in Rust and answer in the scripts' reply shapes, so the store reads a script
+//! reply and a fallback reply the same way; `tests/vectors/plans.json` holds both to the same
+//! answers. An `EXEC` that returns nil (a watched key changed) is not an outcome: the store runs
+//! the step again from `WATCH`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::write::{Keys, Write, WriteKind, prefix_last_updated, prefix_rev};
+use crate::command::Command;
+use crate::error::Error;
+use crate::scripts::WRITE_IDS_KEPT;
+use crate::time::Timestamp;
+
+/// A scripted step as the store carries it beside its command (the plans hand both out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "script", rename_all = "camelCase")]
+pub enum Scripted {
+    /// The write script.
+    Write(Write),
+    /// The extend script: add seconds to the state's TTL, up to `max`.
+    Extend {
+        /// The call's keys.
+        keys: Keys,
+        /// Seconds to add.
+        add: i64,
+        /// The TTL cap.
+        max: i64,
+    },
+    /// The keep-TTL script: put `pttl` back on the state key while it holds `value`.
+    KeepTtl {
+        /// The call's keys.
+        keys: Keys,
+        /// The value the key must still hold.
+        value: String,
+        /// Milliseconds, or negative for no expiry.
+        pttl: i64,
+    },
+}
+
+/// What the fallback does after its reads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "step", rename_all = "camelCase")]
+pub enum FallbackStep {
+    /// Nothing to write: `UNWATCH`, and `reply` is the step's reply.
+    Done {
+        /// The reply, shaped as the script's.
+        reply: Value,
+    },
+    /// Send `MULTI`, these commands, `EXEC`; when `EXEC` answers (not nil), `reply` is the
+    /// step's reply.
+    Exec {
+        /// The queued commands.
+        commands: Vec<Command>,
+        /// The reply, shaped as the script's.
+        reply: Value,
+    },
+}
+
+fn cmd(parts: &[&str]) -> Command {
+    parts.iter().map(|p| p.to_string()).collect()
+}
+
+impl Scripted {
+    /// The step's keys.
+    pub fn keys(&self) -> &Keys {
+        match self {
+            Scripted::Write(w) => &w.keys,
+            Scripted::Extend { keys, .. } | Scripted::KeepTtl { keys, .. } => keys,
+        }
+    }
+
+    /// `WATCH`, then the reads whose replies [`Scripted::decide`] takes, in order.
+    pub fn fallback_reads(&self) -> Vec<Command> {
+        let Keys { state, ids, end } = self.keys();
+        match self {
+            Scripted::Write(w) => vec![
+                cmd(&["WATCH", state, ids, end]),
+                cmd(&["GET", state]),
+                cmd(&["LPOS", ids, &w.write_id]),
+                cmd(&["EXISTS", end]),
+                cmd(&["TIME"]),
+                cmd(&["TTL", state]),
+                cmd(&["TTL", ids]),
+            ],
+            Scripted::Extend { .. } => {
+                vec![cmd(&["WATCH", state, ids, end]), cmd(&["EXISTS", end]), cmd(&["TTL", state])]
+            }
+            Scripted::KeepTtl { .. } => vec![cmd(&["WATCH", state]), cmd(&["GET", state])],
+        }
+    }
+
+    /// The script's logic in Rust, from the replies to [`Scripted::fallback_reads`] after the
+    /// `WATCH` (JSON: strings, integers, `null`, arrays, as the client returned them).
+    pub fn decide(&self, replies: &[Value]) -> Result<FallbackStep, Error> {
+        let r = Replies(replies);
+        match self {
+            Scripted::Write(w) => decide_write(
+                w,
+                &Found {
+                    cur: r.text(0)?,
+                    applied: !r.get(1)?.is_null(),
+                    ended: r.int(2)? == 1,
+                    time: r.time(3)?,
+                    ttls: (r.int(4)?, r.int(5)?),
+                },
+            ),
+            Scripted::Extend { keys, add, max } => {
+                let (ended, cur) = (r.int(0)? == 1, r.int(1)?);
+                if ended || cur <= 0 {
+                    return Ok(FallbackStep::Done { reply: Value::Null });
+                }
+                let n = (cur.saturating_add(*add)).min(*max).max(cur);
+                let expire = |k: &str| cmd(&["EXPIRE", k, &n.to_string()]);
+                let commands = vec![expire(&keys.state), expire(&keys.ids)];
+                Ok(FallbackStep::Exec { commands, reply: n.into() })
+            }
+            Scripted::KeepTtl { keys, value, pttl } => {
+                if r.text(0)?.as_deref() != Some(value.as_str()) {
+                    return Ok(FallbackStep::Done { reply: 0.into() });
+                }
+                let command = if *pttl < 0 {
+                    cmd(&["PERSIST", &keys.state])
+                } else {
+                    cmd(&["PEXPIRE", &keys.state, &pttl.to_string()])
+                };
+                Ok(FallbackStep::Exec { commands: vec![command], reply: 1.into() })
+            }
+        }
+    }
+}
+
+/// What a write's reads found: the stored value, whether the write id was applied, the end
+/// marker, the server's `TIME` (s, µs), and the `TTL`s of the state and write-id keys.
+struct Found {
+    cur: Option<String>,
+    applied: bool,
+    ended: bool,
+    time: (u64, u64),
+    ttls: (i64, i64),
+}
+
+fn reply(status: &str, value: Option<String>) -> Value {
+    Value::from(vec![Value::from(status), Value::from(value)])
+}
+
+/// The write script's logic.
+fn decide_write(w: &Write, found: &Found) -> Result<FallbackStep, Error> {
+    let Found { cur, ttls, .. } = found;
+    let done = |status: &str, value: Option<String>| {
+        Ok(FallbackStep::Done { reply: reply(status, value) })
+    };
+    if found.applied {
+        // As the script: touch the write ids so a WAIT after a duplicate covers what it found.
+        let reply = reply("DUP", cur.clone());
+        if ttls.1 <= 0 {
+            return Ok(FallbackStep::Done { reply });
+        }
+        let touch = cmd(&["EXPIRE", &w.keys.ids, &ttls.1.to_string()]);
+        return Ok(FallbackStep::Exec { commands: vec![touch], reply });
+    }
+    if found.ended && w.kind != WriteKind::Del {
+        return done("ENDED", cur.clone());
+    }
+    let rev = cur.as_deref().and_then(prefix_rev);
+    match &w.kind {
+        WriteKind::Cas { guard, .. } if !guard.holds(cur.as_deref()) => {
+            return done("CONFLICT", cur.clone());
+        }
+        WriteKind::Save { body } => {
+            if let Some(stored) = cur.as_deref() {
+                let Some(lu) = prefix_last_updated(stored) else {
+                    return done("CHECK", cur.clone());
+                };
+                // The script compares the two `toISOString()` texts, which order as the times
+                // do; a stored text that is not one is compared as text, as the script does.
+                let newer = match Timestamp::parse(lu, "lastUpdated") {
+                    Ok(stored) => body.last_updated < stored,
+                    Err(_) => body.last_updated.to_iso().as_str() < lu,
+                };
+                if newer {
+                    return done("STALE", Some(lu.into()));
+                }
+            }
+        }
+        _ => {}
+    }
+    let ttl = w.ttl();
+    let ttl_text = ttl.to_string();
+    let mut commands = vec![
+        cmd(&["LPUSH", &w.keys.ids, &w.write_id]),
+        cmd(&["LTRIM", &w.keys.ids, "0", &(WRITE_IDS_KEPT - 1).to_string()]),
+    ];
+    let new_rev = if let WriteKind::End { .. } = w.kind {
+        // The end marker, and TTLs that only ever shorten (the write-id list exists after LPUSH).
+        commands.push(cmd(&["SET", &w.keys.end, "1", "EX", &ttl_text]));
+        let longer = |t: i64| t > i64::from(ttl);
+        if cur.is_some() && (ttls.0 == -1 || longer(ttls.0)) {
+            commands.push(cmd(&["EXPIRE", &w.keys.state, &ttl_text]));
+        }
+        if ttls.1 < 0 || longer(ttls.1) {
+            commands.push(cmd(&["EXPIRE", &w.keys.ids, &ttl_text]));
+        }
+        rev.unwrap_or(0)
+    } else {
+        let now = found.time.0.saturating_mul(1_000_000).saturating_add(found.time.1);
+        let new_rev = rev.map_or(now, |r| now.max(r + 1));
+        let keep_ttl = matches!(w.kind, WriteKind::Cas { keep_ttl: true, .. });
+        commands.push(match w.value(new_rev) {
+            None => cmd(&["DEL", &w.keys.state]),
+            Some(value) if keep_ttl => cmd(&["SET", &w.keys.state, &value, "KEEPTTL"]),
+            Some(value) => cmd(&["SET", &w.keys.state, &value, "EX", &ttl_text]),
+        });
+        commands.push(cmd(&["EXPIRE", &w.keys.ids, &ttl_text]));
+        new_rev
+    };
+    Ok(FallbackStep::Exec { commands, reply: reply("OK", Some(new_rev.to_string())) })
+}
+
+/// Replies as clients return them: strings, integers (or their text), `null`, arrays.
+struct Replies<'a>(&'a [Value]);
+
+impl Replies<'_> {
+    fn get(&self, i: usize) -> Result<&Value, Error> {
+        self.0.get(i).ok_or_else(|| bad("missing reply"))
+    }
+
+    fn text(&self, i: usize) -> Result<Option<String>, Error> {
+        match self.get(i)? {
+            Value::Null => Ok(None),
+            Value::String(s) => Ok(Some(s.clone())),
+            other => Err(bad(&format!("expected a string reply, got {}", kind(other)))),
+        }
+    }
+
+    fn int(&self, i: usize) -> Result<i64, Error> {
+        int_of(self.get(i)?)
+    }
+
+    fn time(&self, i: usize) -> Result<(u64, u64), Error> {
+        match self.get(i)? {
+            Value::Array(parts) if parts.len() == 2 => {
+                let part = |v: &Value| int_of(v).map(|n| u64::try_from(n).unwrap_or(0));
+                Ok((part(&parts[0])?, part(&parts[1])?))
+            }
+            other => Err(bad(&format!("expected TIME's two parts, got {}", kind(other)))),
+        }
+    }
+}
+
+fn int_of(v: &Value) -> Result<i64, Error> {
+    match v {
+        Value::Number(n) => n.as_i64().ok_or_else(|| bad("expected an integer reply")),
+        Value::String(s) => s.parse().map_err(|_| bad("expected an integer reply")),
+        other => Err(bad(&format!("expected an integer reply, got {}", kind(other)))),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nil",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn bad(what: &str) -> Error {
+    Error::Redis { detail: format!("WATCH fallback: {what}") }
+}

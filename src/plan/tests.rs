@@ -1,0 +1,231 @@
+//! The plans' unit tests: the commands they lay out, and the fallback's decisions (the same
+//! decisions across every kind × stored state are `tests/vectors/plans.json`).
+
+use super::*;
+use crate::codec::REV_PREFIX;
+use crate::scripts::{KEEP_TTL_SCRIPT_SHA1, WRITE_IDS_KEPT, WRITE_SCRIPT, eval_fallback};
+use serde_json::{Value, json};
+
+fn sample() -> CallState {
+    let json = r#"{"callSid":"CA1","stage":"ASK_ACTION","attemptCount":0,"lastUpdated":"2024-03-15T14:30:22.000Z","language":"es"}"#;
+    Codec::default().parse_state(json).unwrap()
+}
+
+const TIME: [&str; 2] = ["1700000000", "5"];
+
+/// Replies for a write: stored value, applied, ended, TTLs of state and ids.
+fn replies(cur: Option<&str>, applied: bool, ended: bool, ttls: (i64, i64)) -> Vec<Value> {
+    vec![
+        json!(cur),
+        if applied { json!(0) } else { json!(null) },
+        json!(ended as i64),
+        json!(TIME),
+        json!(ttls.0),
+        json!(ttls.1),
+    ]
+}
+
+fn done(status: &str, value: Option<&str>) -> FallbackStep {
+    FallbackStep::Done { reply: json!([status, value]) }
+}
+
+#[test]
+fn write_decisions_mirror_the_script() {
+    let codec = Codec::default();
+    let state = sample();
+    let stored = format!("{REV_PREFIX}42{}", codec.body(&state).unwrap().text);
+    let s = Some(stored.as_str());
+    let save = Scripted::Write(codec.plan_save("CA1", codec.body(&state).unwrap(), "w1").unwrap());
+    // A replayed write id changes nothing but the write ids' TTL, set again as it is (so a
+    // WAIT after it covers the write it found).
+    let touch = FallbackStep::Exec {
+        commands: vec![vec!["EXPIRE".into(), "call_state:CA1:w".into(), "600".into()]],
+        reply: json!(["DUP", s]),
+    };
+    assert_eq!(save.decide(&replies(s, true, false, (600, 600))).unwrap(), touch);
+    assert_eq!(save.decide(&replies(s, true, false, (600, -2))).unwrap(), done("DUP", s));
+    // A save writes rev = max(old + 1, TIME µs), then remembers its id.
+    let FallbackStep::Exec { commands, reply } =
+        save.decide(&replies(s, false, false, (600, 600))).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(reply, json!(["OK", "1700000000000005"]));
+    assert_eq!(commands[0], ["LPUSH", "call_state:CA1:w", "w1"]);
+    assert_eq!(commands[1][3], (WRITE_IDS_KEPT - 1).to_string());
+    assert!(commands[2][2].starts_with(r#"{"schemaVersion":3,"rev":1700000000000005,"#));
+    assert_eq!(&commands[2][3..], ["EX", "600"]);
+    // A compare on a changed rev conflicts and carries the value now.
+    let cas = Scripted::Write(
+        codec.plan_update("CA1", s, Some(codec.body(&state).unwrap()), "w2").unwrap(),
+    );
+    let moved = stored.replacen("42", "43", 1);
+    assert_eq!(
+        cas.decide(&replies(Some(&moved), false, false, (1, 1))).unwrap(),
+        done("CONFLICT", Some(&moved))
+    );
+    assert!(matches!(
+        cas.decide(&replies(s, false, false, (1, 1))).unwrap(),
+        FallbackStep::Exec { .. }
+    ));
+    // An older save is stale; a seed-written value must be checked first.
+    let mut older = state.clone();
+    older.last_updated = Timestamp::parse("2024-03-15T14:30:21.000Z", "").unwrap();
+    let late = Scripted::Write(codec.plan_save("CA1", codec.body(&older).unwrap(), "w4").unwrap());
+    assert_eq!(
+        late.decide(&replies(s, false, false, (1, 1))).unwrap(),
+        done("STALE", Some("2024-03-15T14:30:22.000Z"))
+    );
+    let seed = r#"{"callSid":"CA1","stage":"ASK_ACTION","attemptCount":0,"lastUpdated":"2024-03-15T14:30:22.000Z","language":"es"}"#;
+    assert_eq!(
+        save.decide(&replies(Some(seed), false, false, (1, 1))).unwrap(),
+        done("CHECK", Some(seed))
+    );
+    // After endCall every write is refused but a delete.
+    assert_eq!(save.decide(&replies(s, false, true, (1, 1))).unwrap(), done("ENDED", s));
+    let del = Scripted::Write(codec.plan_delete("CA1", "w6").unwrap());
+    let FallbackStep::Exec { commands, .. } = del.decide(&replies(s, false, true, (1, 1))).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(commands[2], ["DEL", "call_state:CA1"]);
+}
+
+#[test]
+fn end_only_shortens_ttls() {
+    let codec = Codec::default();
+    let stored = format!("{REV_PREFIX}42,\"x\":1}}");
+    let end = Scripted::Write(codec.plan_end("CA1", 300.0, "w5").unwrap());
+    let FallbackStep::Exec { commands, reply } =
+        end.decide(&replies(Some(&stored), false, false, (3600, 3600))).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(reply, json!(["OK", "42"]));
+    assert_eq!(commands[2], ["SET", "call_state:CA1:end", "1", "EX", "300"]);
+    assert_eq!(commands[3], ["EXPIRE", "call_state:CA1", "300"]);
+    assert_eq!(commands[4], ["EXPIRE", "call_state:CA1:w", "300"]);
+    // 100 s left: the end marker is set, nothing is lengthened.
+    let FallbackStep::Exec { commands, .. } =
+        end.decide(&replies(Some(&stored), false, false, (100, 100))).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(commands.len(), 3);
+}
+
+#[test]
+fn upgrades_keep_the_ttl() {
+    let codec = Codec::default();
+    let seed = r#"{"callSid":"CA1","stage":"ASK_ACTION","attemptCount":0,"lastUpdated":"2024-03-15T14:30:22.000Z"}"#;
+    let w = codec.plan_upgrade("CA1", seed, codec.body(&sample()).unwrap(), "u1").unwrap();
+    let cmd = w.evalsha();
+    assert_eq!(cmd[9], "k600");
+    let step = Scripted::Write(w);
+    let FallbackStep::Exec { commands, .. } =
+        step.decide(&replies(Some(seed), false, false, (40, -2))).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(commands[2][3], "KEEPTTL");
+}
+
+#[test]
+fn extend_and_keep_ttl_fall_back_too() {
+    let codec = Codec::default();
+    let extend = codec.plan_extend("CA1", 600.0).unwrap();
+    assert_eq!(
+        extend.fallback_reads()[0],
+        ["WATCH", "call_state:CA1", "call_state:CA1:w", "call_state:CA1:end"]
+    );
+    assert_eq!(
+        extend.decide(&[json!(1), json!(100)]).unwrap(),
+        FallbackStep::Done { reply: Value::Null }
+    );
+    assert_eq!(
+        extend.decide(&[json!(0), json!(-1)]).unwrap(),
+        FallbackStep::Done { reply: Value::Null }
+    );
+    let FallbackStep::Exec { commands, reply } = extend.decide(&[json!(0), json!(7000)]).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(reply, json!(7200));
+    assert_eq!(
+        commands,
+        [["EXPIRE", "call_state:CA1", "7200"], ["EXPIRE", "call_state:CA1:w", "7200"]]
+    );
+    let keep = codec.plan_keep_ttl("call_state:CA1", "v", 1500).unwrap();
+    assert_eq!(keep.decide(&[json!("other")]).unwrap(), FallbackStep::Done { reply: json!(0) });
+    let FallbackStep::Exec { commands, .. } = keep.decide(&[json!("v")]).unwrap() else { panic!() };
+    assert_eq!(commands, [["PEXPIRE", "call_state:CA1", "1500"]]);
+}
+
+#[test]
+fn save_plan_carries_body_ttl_and_id() {
+    let c = Codec::default();
+    let w = c.plan_save("CA1", c.body(&sample()).unwrap(), "w1").unwrap();
+    assert_eq!(
+        (w.keys.state.as_str(), w.keys.ids.as_str(), w.ttl()),
+        ("call_state:CA1", "call_state:CA1:w", 600)
+    );
+    let body = &w.body().unwrap().text;
+    assert!(body.starts_with(r#","lastUpdated":"2024-03-15T14:30:22.000Z","callSid":"CA1""#));
+    let cmd = w.evalsha();
+    let keys = ["call_state:CA1", "call_state:CA1:w", "call_state:CA1:end"];
+    assert_eq!(
+        &cmd[..6],
+        ["EVALSHA", crate::scripts::WRITE_SCRIPT_SHA1, "3", keys[0], keys[1], keys[2]]
+    );
+    assert_eq!(eval_fallback(&cmd).unwrap()[1], *WRITE_SCRIPT);
+    assert_eq!(cmd[Write::BODY_ARG], *body);
+    assert_eq!(w.value(7).unwrap(), format!("{REV_PREFIX}7{body}"));
+}
+
+#[test]
+fn keep_ttl_is_planned_for_state_keys_only() {
+    let codec = Codec::default();
+    let cmd = codec.plan_keep_ttl("call_state:CA1", "v", 1500).unwrap().evalsha();
+    assert_eq!(&cmd[..4], ["EVALSHA", KEEP_TTL_SCRIPT_SHA1, "3", "call_state:CA1"]);
+    assert_eq!(&cmd[6..], ["v", "1500"]);
+    assert_eq!(codec.plan_keep_ttl("call_state:CA1", "v", -1).unwrap().evalsha()[7], "-1");
+    assert_eq!(codec.plan_keep_ttl("call_state:CA1", "v", 0).unwrap().evalsha()[7], "1");
+    assert!(codec.plan_keep_ttl("other:CA1", "v", 10).is_err());
+}
+
+#[test]
+fn a_step_crosses_the_wire_unchanged() {
+    let codec = Codec::default();
+    let stored = codec.encode(&sample()).unwrap();
+    let body = || codec.body(&sample()).unwrap();
+    for step in [
+        Scripted::Write(codec.plan_save("CA1", body(), "w1").unwrap()),
+        Scripted::Write(codec.plan_update("CA1", Some(&stored), None, "w2").unwrap()),
+        Scripted::Write(codec.plan_update("CA1", None, Some(body()), "w2").unwrap()),
+        Scripted::Write(codec.plan_upgrade("CA1", &stored, body(), "w2").unwrap()),
+        Scripted::Write(codec.plan_end("CA1", 60.0, "w3").unwrap()),
+        Scripted::Write(codec.plan_delete("CA1", "w4").unwrap()),
+        codec.plan_extend("CA1", 60.0).unwrap(),
+        codec.plan_keep_ttl("call_state:CA1", "v", 5).unwrap(),
+    ] {
+        let text = serde_json::to_string(&step).unwrap();
+        assert_eq!(serde_json::from_str::<Scripted>(&text).unwrap(), step, "{text}");
+    }
+}
+
+#[test]
+fn guards() {
+    let v = r#"{"schemaVersion":3,"rev":17,"lastUpdated":"2024-03-15T14:30:22.000Z","x":1}"#;
+    assert_eq!(write::prefix_rev(v), Some(17));
+    assert_eq!(write::prefix_last_updated(v), Some("2024-03-15T14:30:22.000Z"));
+    assert_eq!(write::prefix_rev(r#"{"schemaVersion":3,"rev":,"#), None);
+    let seed = r#"{"callSid":"CA1"}"#;
+    assert_eq!(Guard::of(Some(seed)), Guard::Value(seed.into()));
+    assert_eq!(Guard::of(Some(v)), Guard::Rev(17));
+    assert!(Guard::of(Some(v)).holds(Some(v)) && !Guard::of(Some(v)).holds(None));
+    // rev 0 (serializeCallState's value, SET by seed-style code): compared by its text.
+    let zero = v.replacen("17", "0", 1);
+    assert_eq!(Guard::of(Some(&zero)), Guard::Value(zero.clone()));
+    assert!(!Guard::of(Some(&zero)).holds(Some(&zero.replace("\"x\":1", "\"x\":2"))));
+    assert_eq!(Guard::of(None), Guard::Absent);
+}
