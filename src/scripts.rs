@@ -88,24 +88,11 @@ return n
 /// SHA1 of [`EXTEND_SCRIPT`] (checked by a test).
 pub const EXTEND_SCRIPT_SHA1: &str = "df0167d0de6d7db4b2114d72998b66390cc20a2c";
 
-/// Puts a key's remaining TTL back, only while the key still holds the value given (`migrate`
-/// in the CLI: the store's write-back set the stage's TTL). Replies 1 when set, 0 when the value
-/// changed meanwhile (a webhook wrote, and its TTL is the right one).
-pub const KEEP_TTL_SCRIPT: &str = r#"-- callstate keep-ttl v1. KEYS: state, write ids, end marker. ARGV: value, pttl ms (-1: none)
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[2] == '-1' then redis.call('PERSIST', KEYS[1]) return 1 end
-return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-"#;
-
-/// SHA1 of [`KEEP_TTL_SCRIPT`] (checked by a test).
-pub const KEEP_TTL_SCRIPT_SHA1: &str = "bd9ece1305fe92bd5a662561aadad3fa36d896ad";
-
 /// The `EVAL` form of an `EVALSHA` command this module planned (after a `NOSCRIPT` reply).
 pub fn eval_fallback(command: &[String]) -> Option<Command> {
     let script = match command.get(1)?.as_str() {
         WRITE_SCRIPT_SHA1 => WRITE_SCRIPT.as_str(),
         EXTEND_SCRIPT_SHA1 => EXTEND_SCRIPT,
-        KEEP_TTL_SCRIPT_SHA1 => KEEP_TTL_SCRIPT,
         _ => return None,
     };
     (command.first()? == "EVALSHA").then(|| {
@@ -127,8 +114,6 @@ mod tests {
             WRITE_SCRIPT_SHA1
         );
         assert_eq!(sha1_smol::Sha1::from(EXTEND_SCRIPT).digest().to_string(), EXTEND_SCRIPT_SHA1);
-        let keep = sha1_smol::Sha1::from(KEEP_TTL_SCRIPT).digest().to_string();
-        assert_eq!(keep, KEEP_TTL_SCRIPT_SHA1);
     }
 
     #[test]

@@ -104,7 +104,6 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `fallbackReads` | a plan's `step` as JSON | argv list (`WATCH` first) |
 /// | `decide` | a plan's `step` as JSON, JSON array of the replies after `WATCH` | [`plan::FallbackStep`] |
 /// | `evalFallback` | argv JSON | argv or null |
-/// | `keepTtl` | state key, value, pttl ms (negative: none) | [`Step`] (reply 1 set, 0 value changed) |
 /// | `scan` | cursor, pattern or null | argv |
 /// | `isStateKey` | key | bool |
 /// | `callSidOf` | key | the call SID of a state key of this codec, or `null` |
@@ -169,7 +168,6 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
             let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
             to_json(&scripts::eval_fallback(&argv))
         }
-        "keepTtl" => step(&c.plan_keep_ttl(s(0), s(1), num(2) as i64)?),
         "scan" => to_json(&c.plan_scan(s(0), arg(1))),
         "isStateKey" => to_json(&c.is_state_key(s(0))),
         "callSidOf" => to_json(&c.call_sid_of(s(0))),

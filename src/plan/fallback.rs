@@ -1,7 +1,7 @@
 //! The `WATCH`/`MULTI` fallback (SPEC §7).
 //!
-//! Where scripting is refused, every scripted step the store sends — a write, a TTL extension,
-//! a keep-TTL — runs instead as `WATCH` and reads ([`Scripted::fallback_reads`]), a decision made
+//! Where scripting is refused, every scripted step the store sends — a write or a TTL extension —
+//! runs instead as `WATCH` and reads ([`Scripted::fallback_reads`]), a decision made
 //! here from their replies ([`Scripted::decide`]), then `MULTI` … `EXEC`. The decisions are the
 //! scripts' logic in Rust and answer in the scripts' reply shapes, so the store reads a script
 //! reply and a fallback reply the same way; `tests/vectors/plans.json` holds both to the same
@@ -31,15 +31,6 @@ pub enum Scripted {
         add: i64,
         /// The TTL cap.
         max: i64,
-    },
-    /// The keep-TTL script: put `pttl` back on the state key while it holds `value`.
-    KeepTtl {
-        /// The call's keys.
-        keys: Keys,
-        /// The value the key must still hold.
-        value: String,
-        /// Milliseconds, or negative for no expiry.
-        pttl: i64,
     },
 }
 
@@ -71,7 +62,7 @@ impl Scripted {
     pub fn keys(&self) -> &Keys {
         match self {
             Scripted::Write(w) => &w.keys,
-            Scripted::Extend { keys, .. } | Scripted::KeepTtl { keys, .. } => keys,
+            Scripted::Extend { keys, .. } => keys,
         }
     }
 
@@ -91,7 +82,6 @@ impl Scripted {
             Scripted::Extend { .. } => {
                 vec![cmd(&["WATCH", state, ids, end]), cmd(&["EXISTS", end]), cmd(&["TTL", state])]
             }
-            Scripted::KeepTtl { .. } => vec![cmd(&["WATCH", state]), cmd(&["GET", state])],
         }
     }
 
@@ -119,17 +109,6 @@ impl Scripted {
                 let expire = |k: &str| cmd(&["EXPIRE", k, &n.to_string()]);
                 let commands = vec![expire(&keys.state), expire(&keys.ids)];
                 Ok(FallbackStep::Exec { commands, reply: n.into() })
-            }
-            Scripted::KeepTtl { keys, value, pttl } => {
-                if r.text(0)?.as_deref() != Some(value.as_str()) {
-                    return Ok(FallbackStep::Done { reply: 0.into() });
-                }
-                let command = if *pttl < 0 {
-                    cmd(&["PERSIST", &keys.state])
-                } else {
-                    cmd(&["PEXPIRE", &keys.state, &pttl.to_string()])
-                };
-                Ok(FallbackStep::Exec { commands: vec![command], reply: 1.into() })
             }
         }
     }

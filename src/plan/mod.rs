@@ -129,16 +129,6 @@ impl Codec {
         })
     }
 
-    /// Restores `pttl_ms` (negative: no expiry) on the state key `key`, only while it holds
-    /// `value` ([`KEEP_TTL_SCRIPT`]). `key` must be one of this codec's state keys.
-    pub fn plan_keep_ttl(&self, key: &str, value: &str, pttl_ms: i64) -> Result<Scripted, Error> {
-        if !self.is_state_key(key) {
-            return Err(Error::field("key", "not a call state key of this codec"));
-        }
-        let pttl = if pttl_ms < 0 { -1 } else { pttl_ms.max(1) };
-        Ok(Scripted::KeepTtl { keys: keys_of(key.to_string()), value: value.to_string(), pttl })
-    }
-
     /// A blind save of `state`, refused on the server if the stored state is newer.
     pub fn plan_save(&self, call_sid: &str, state: Body, write_id: &str) -> Result<Write, Error> {
         self.write(call_sid, WriteKind::Save { body: state }, write_id)
@@ -215,15 +205,12 @@ impl Scripted {
     /// The `EVALSHA` command the store sends for this step.
     pub fn evalsha(&self) -> Command {
         use crate::command::evalsha;
-        use crate::scripts::{EXTEND_SCRIPT_SHA1, KEEP_TTL_SCRIPT_SHA1};
+        use crate::scripts::EXTEND_SCRIPT_SHA1;
         let Keys { state, ids, end } = self.keys().clone();
         match self {
             Scripted::Write(w) => w.evalsha(),
             Scripted::Extend { add, max, .. } => {
                 evalsha(EXTEND_SCRIPT_SHA1, [state, ids, end, add.to_string(), max.to_string()])
-            }
-            Scripted::KeepTtl { value, pttl, .. } => {
-                evalsha(KEEP_TTL_SCRIPT_SHA1, [state, ids, end, value.clone(), pttl.to_string()])
             }
         }
     }

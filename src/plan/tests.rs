@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::codec::REV_PREFIX;
-use crate::scripts::{KEEP_TTL_SCRIPT_SHA1, WRITE_IDS_KEPT, WRITE_SCRIPT, eval_fallback};
+use crate::scripts::{WRITE_IDS_KEPT, WRITE_SCRIPT, eval_fallback};
 use serde_json::{Value, json};
 
 fn sample() -> CallState {
@@ -131,7 +131,7 @@ fn upgrades_keep_the_ttl() {
 }
 
 #[test]
-fn extend_and_keep_ttl_fall_back_too() {
+fn extend_falls_back_too() {
     let codec = Codec::default();
     let extend = codec.plan_extend("CA1", 600.0).unwrap();
     assert_eq!(
@@ -155,10 +155,6 @@ fn extend_and_keep_ttl_fall_back_too() {
         commands,
         [["EXPIRE", "call_state:CA1", "7200"], ["EXPIRE", "call_state:CA1:w", "7200"]]
     );
-    let keep = codec.plan_keep_ttl("call_state:CA1", "v", 1500).unwrap();
-    assert_eq!(keep.decide(&[json!("other")]).unwrap(), FallbackStep::Done { reply: json!(0) });
-    let FallbackStep::Exec { commands, .. } = keep.decide(&[json!("v")]).unwrap() else { panic!() };
-    assert_eq!(commands, [["PEXPIRE", "call_state:CA1", "1500"]]);
 }
 
 #[test]
@@ -183,17 +179,6 @@ fn save_plan_carries_body_ttl_and_id() {
 }
 
 #[test]
-fn keep_ttl_is_planned_for_state_keys_only() {
-    let codec = Codec::default();
-    let cmd = codec.plan_keep_ttl("call_state:CA1", "v", 1500).unwrap().evalsha();
-    assert_eq!(&cmd[..4], ["EVALSHA", KEEP_TTL_SCRIPT_SHA1, "3", "call_state:CA1"]);
-    assert_eq!(&cmd[6..], ["v", "1500"]);
-    assert_eq!(codec.plan_keep_ttl("call_state:CA1", "v", -1).unwrap().evalsha()[7], "-1");
-    assert_eq!(codec.plan_keep_ttl("call_state:CA1", "v", 0).unwrap().evalsha()[7], "1");
-    assert!(codec.plan_keep_ttl("other:CA1", "v", 10).is_err());
-}
-
-#[test]
 fn a_step_crosses_the_wire_unchanged() {
     let codec = Codec::default();
     let stored = codec.encode(&sample()).unwrap();
@@ -206,7 +191,6 @@ fn a_step_crosses_the_wire_unchanged() {
         Scripted::Write(codec.plan_end("CA1", 60.0, "w3").unwrap()),
         Scripted::Write(codec.plan_delete("CA1", "w4").unwrap()),
         codec.plan_extend("CA1", 60.0).unwrap(),
-        codec.plan_keep_ttl("call_state:CA1", "v", 5).unwrap(),
     ] {
         let text = serde_json::to_string(&step).unwrap();
         assert_eq!(serde_json::from_str::<Scripted>(&text).unwrap(), step, "{text}");

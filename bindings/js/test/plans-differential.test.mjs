@@ -73,12 +73,10 @@ test(`the Lua write script and the WATCH/MULTI plan agree (${backend})`, async (
     const applied = r() < 0.15;
     const writeId = `w${seed}`;
     const m = 10 + Math.floor(r() * 5); // stored lastUpdated minute
-    const kind = pick(['save', 'save', 'cas', 'cas', 'casStale', 'end', 'del', 'extend', 'keepTtl', 'upgrade']);
+    const kind = pick(['save', 'save', 'cas', 'cas', 'casStale', 'end', 'del', 'extend', 'upgrade']);
     const nextM = m + pick([-1, 0, 1, 2]);
     const keep = String(pick([60, 300, 7200]));
     const add = String(pick([50, 1000, 9000]));
-    const keepSame = r() < 0.5;
-    const pttl = String(pick([-1, 50_000]));
     const results = [];
     for (let k = 0; k < 2; k++) {
       const key = keys[k]; const s = sids[k];
@@ -99,7 +97,6 @@ test(`the Lua write script and the WATCH/MULTI plan agree (${backend})`, async (
       } else if (kind === 'end') cmd = P('end', [s, keep, writeId]);
       else if (kind === 'del') cmd = P('delete', [s, writeId]);
       else if (kind === 'extend') cmd = P('extend', [s, add]);
-      else if (kind === 'keepTtl') cmd = P('keepTtl', [key, keepSame ? (value ?? 'x') : 'other', pttl]);
       else if (kind === 'upgrade') {
         if (!value) { results.push({ planned: 'none' }); continue; }
         try { cmd = P('upgrade', [s, value, stateJson(s, Math.max(nextM, m)), writeId]); } catch (e) { results.push({ planned: e.code }); continue; }
