@@ -3,9 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use serde_json::Value;
+
 use crate::codec::Codec;
 use crate::command::Command;
+use crate::error::Error;
 use crate::keys;
+use crate::replies::Replies;
 
 /// The first `rev` a restore refuses (2^53 − 2^20): a value at or past it would leave too little
 /// room below 2^53 for the revisions the store writes after it (SPEC §2).
@@ -23,6 +27,25 @@ pub struct BackupLine {
     pub at_ms: i64,
     /// The stored value, as is.
     pub value: String,
+}
+
+/// A call's value as it is stored, undecoded, with its remaining TTL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stored {
+    /// The state key.
+    pub key: String,
+    /// The stored value.
+    pub value: String,
+    /// The key's remaining TTL in ms (`PTTL`: −1 for none).
+    pub pttl_ms: i64,
+    /// Whether the value is a compressed envelope (SPEC §8).
+    pub compressed: bool,
+}
+
+/// `GET` and `PTTL` of a key.
+fn key_reads(key: &str) -> [Command; 2] {
+    [vec!["GET".into(), key.into()], vec!["PTTL".into(), key.into()]]
 }
 
 /// What restoring one line does.
@@ -60,6 +83,48 @@ impl Codec {
     /// The call SID a state key of this codec holds (`None` for any other key).
     pub fn call_sid_of<'k>(&self, key: &'k str) -> Option<&'k str> {
         keys::call_sid_of(self.options(), key)
+    }
+
+    /// The reads that back up a page of `SCAN` keys: `GET` and `PTTL` of each state key among
+    /// them (others skipped), then one `TIME` — read after them, so the remaining TTL a restore
+    /// computes errs on the short side. The keys read are returned beside the commands.
+    pub fn backup_reads(&self, scanned: &[String]) -> (Vec<String>, Vec<Command>) {
+        let keys: Vec<String> = scanned.iter().filter(|k| self.is_state_key(k)).cloned().collect();
+        let mut reads: Vec<Command> = keys.iter().flat_map(|k| key_reads(k)).collect();
+        reads.push(vec!["TIME".into()]);
+        (keys, reads)
+    }
+
+    /// The NDJSON lines for `keys` from the replies to [`Codec::backup_reads`] (a key gone
+    /// between `SCAN` and `GET` has no line).
+    pub fn backup_lines(&self, keys: &[String], replies: &[Value]) -> Result<Vec<String>, Error> {
+        let r = Replies::new(replies, "backup");
+        let (s, us) = r.time(keys.len() * 2)?;
+        let at_ms = i64::try_from(s.saturating_mul(1000).saturating_add(us / 1000)).unwrap_or(0);
+        let mut lines = Vec::with_capacity(keys.len());
+        for (i, key) in keys.iter().enumerate() {
+            if let Some(value) = r.text(2 * i)? {
+                lines.push(self.backup_line(key, r.int(2 * i + 1)?, at_ms, &value));
+            }
+        }
+        Ok(lines)
+    }
+
+    /// One call's stored value and remaining TTL: the reads ([`Codec::stored_of`] reads their
+    /// replies) and the call's state key.
+    pub fn plan_read(&self, call_sid: &str) -> Result<(String, Vec<Command>), Error> {
+        let key = self.state_key(call_sid)?;
+        let reads = key_reads(&key).to_vec();
+        Ok((key, reads))
+    }
+
+    /// What [`Codec::plan_read`]'s replies say: `None` when there is no value.
+    pub fn stored_of(&self, key: &str, replies: &[Value]) -> Result<Option<Stored>, Error> {
+        let r = Replies::new(replies, "read");
+        let Some(value) = r.text(0)? else { return Ok(None) };
+        let pttl_ms = r.int(1)?;
+        let compressed = self.is_compressed(&value);
+        Ok(Some(Stored { key: key.to_string(), value, pttl_ms, compressed }))
     }
 
     /// The NDJSON line (ending in `\n`) for one key read at `at_ms`.
@@ -140,5 +205,39 @@ mod tests {
         let poisoned = value("CA1", (1 << 53) - 1);
         assert_eq!(set(&line("call_state:CA1", 60_000, &poisoned)), "Invalid");
         assert_eq!(set(&line("call_state:CA1", -7, &value("CA1", 5))), "Invalid");
+    }
+
+    #[test]
+    fn backup_reads_and_lines_are_planned_by_the_core() {
+        let c = Codec::default();
+        let scanned = ["call_state:CA1", "call_state:CA1:w", "call_state:CA2"].map(String::from);
+        let (keys, reads) = c.backup_reads(&scanned);
+        assert_eq!(keys, ["call_state:CA1", "call_state:CA2"]);
+        assert_eq!(reads.len(), 5);
+        assert_eq!(reads[1], ["PTTL", "call_state:CA1"]);
+        assert_eq!(reads[4], ["TIME"]);
+        // CA2 vanished between SCAN and GET: no line. TIME is s and µs.
+        let v = value("CA1", 5);
+        let replies = serde_json::json!([v, 5000, null, -2, ["1700000000", "250999"]]);
+        let lines = c.backup_lines(&keys, replies.as_array().unwrap()).unwrap();
+        assert_eq!(lines, [line_at("call_state:CA1", 5000, 1_700_000_000_250, &v)]);
+        // A reply of the wrong shape is a REDIS error, not a panic.
+        let bad = serde_json::json!([v, "x", null, -2, ["1", "2"]]);
+        assert_eq!(c.backup_lines(&keys, bad.as_array().unwrap()).unwrap_err().code(), "REDIS");
+    }
+
+    #[test]
+    fn a_raw_read_says_what_is_stored() {
+        let c = Codec::default();
+        let (key, reads) = c.plan_read("CA1").unwrap();
+        assert_eq!(reads, [["GET", key.as_str()], ["PTTL", key.as_str()]]);
+        let v = value("CA1", 5);
+        let stored = c.stored_of(&key, &[v.clone().into(), (-1).into()]).unwrap().unwrap();
+        assert_eq!((stored.value, stored.pttl_ms, stored.compressed), (v, -1, false));
+        assert_eq!(c.stored_of(&key, &[serde_json::Value::Null, (-2).into()]).unwrap(), None);
+    }
+
+    fn line_at(key: &str, pttl: i64, at: i64, v: &str) -> String {
+        Codec::default().backup_line(key, pttl, at, v)
     }
 }

@@ -23,6 +23,7 @@ mod kinds;
 mod migrate;
 mod options;
 pub mod plan;
+mod replies;
 pub mod scripts;
 mod state;
 mod time;

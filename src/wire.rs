@@ -96,19 +96,24 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `upgrade` | sid, previous value, next state JSON, write id | [`Planned`] (keeps the TTL) |
 /// | `applied` | sid, write id | argv: non-nil reply = the write id was applied |
 /// | `wait` | replicas, timeout ms | argv (`WAIT`) |
+/// | `reset` | — | `[DISCARD, UNWATCH]`: what ends a failed transaction on a connection |
 /// | `classify` | a client's error message | [`plan::ErrorClass`] |
 /// | `route` | argv JSON | `{key, slot}`: the key a cluster routes it by and its slot, or `null` |
 /// | `probe` | argv JSON | argv: a keyed read (`EXISTS`) a cluster client routes as it would the command |
 /// | `end` | sid, keep seconds, write id | [`Planned`] |
 /// | `outcome` | status, value or null | [`plan::Outcome`] |
 /// | `fallbackReads` | a plan's `step` as JSON | argv list (`WATCH` first) |
-/// | `decide` | a plan's `step` as JSON, JSON array of the replies after `WATCH` | [`plan::FallbackStep`] |
+/// | `decide` | a plan's `step` as JSON, JSON array of the replies after `WATCH` | [`Decided`] |
 /// | `evalFallback` | argv JSON | argv or null |
 /// | `scan` | cursor, pattern or null | argv |
 /// | `isStateKey` | key | bool |
 /// | `callSidOf` | key | the call SID of a state key of this codec, or `null` |
 /// | `compressed` | stored value | bool: whether it is a compressed envelope (SPEC §8) |
 /// | `hashTag` | — | bool: whether every key of a call shares a cluster slot |
+/// | `backupReads` | JSON array of scanned keys | `{keys, reads}`: the state keys among them, and `GET`/`PTTL` of each then `TIME` |
+/// | `backupLines` | JSON of `keys`, JSON array of the replies to `reads` | the NDJSON lines |
+/// | `read` | sid | `{key, reads}`: `GET` and `PTTL` of the call's state key |
+/// | `readReply` | key, JSON array of the replies to `reads` | `{key, value, pttlMs, compressed}` or `null` |
 /// | `backupLine` | key, pttl ms, at ms, value | string |
 /// | `restore` | line, now ms, replace (`"1"`/`"0"`) | `{set: argv}`, `"expired"` or `"invalid"` |
 /// | `tables` | — | [`Tables`]: the field tables, error codes and TTL defaults the JS copies are generated from |
@@ -148,6 +153,7 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
             to_json(&["LPOS".to_string(), keys::write_ids_key(&key), s(1).to_string()])
         }
         "wait" => to_json(&["WAIT", s(0), s(1)]),
+        "reset" => to_json(&[["DISCARD"], ["UNWATCH"]]),
         "classify" => to_json(&plan::classify(s(0))),
         "probe" => {
             let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
@@ -160,9 +166,9 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         "outcome" => to_json(&Outcome::read(s(0), arg(1).map(str::to_string))?),
         "fallbackReads" => to_json(&scripted(0)?.fallback_reads()),
         "decide" => {
-            let replies: Vec<serde_json::Value> = serde_json::from_str(s(1))
-                .map_err(|_| Error::field("replies", "not a JSON array"))?;
-            to_json(&scripted(0)?.decide(&replies)?)
+            let replies = values(s(1))?;
+            let step = scripted(0)?.decide(&replies)?;
+            to_json(&Decided { send: step.send(), step })
         }
         "evalFallback" => {
             let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
@@ -183,6 +189,16 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         }),
         "conflict" => return Err(Error::Conflict { attempts: num(0) as u32 }),
         "restoreLineMax" => to_json(&c.options().max_bytes.saturating_mul(2).saturating_add(1024)),
+        "backupReads" => {
+            let (keys, reads) = c.backup_reads(&strings(s(0))?);
+            to_json(&Reads { key: None, keys: Some(keys), reads })
+        }
+        "backupLines" => to_json(&c.backup_lines(&strings(s(0))?, &values(s(1))?)?),
+        "read" => {
+            let (key, reads) = c.plan_read(s(0))?;
+            to_json(&Reads { key: Some(key), keys: None, reads })
+        }
+        "readReply" => to_json(&c.stored_of(s(0), &values(s(1))?)?),
         "backupLine" => to_json(&c.backup_line(s(0), num(1) as i64, num(2) as i64, s(3))),
         "restore" => match c.plan_restore(s(0), num(1) as i64, s(2) == "1") {
             RestoreStep::Set(argv) => to_json(&Restore { set: argv }),
@@ -215,6 +231,15 @@ fn planned(w: Write, state: Option<String>) -> String {
     let stored = body.map(|_| (crate::codec::REV_PREFIX, Write::BODY_ARG));
     let compressed = body.is_some_and(|b| b.text.starts_with(",\"compressed\":\""));
     to_json(&Planned { command: w.evalsha(), step: Scripted::Write(w), state, stored, compressed })
+}
+
+/// The fallback's decision as the store receives it: the step, and what to send after the reads.
+#[derive(serde::Serialize)]
+pub struct Decided {
+    #[serde(flatten)]
+    step: plan::FallbackStep,
+    /// `UNWATCH`, or `MULTI` … `EXEC` ([`plan::FallbackStep::send`]).
+    send: Vec<Command>,
 }
 
 /// Any other scripted step as the store receives it.
@@ -252,6 +277,24 @@ pub struct Tables {
     default_ttl: u32,
     active_call_ttl: u32,
     encoded_head: &'static str,
+}
+
+/// Reads the store sends, with the key(s) they are for.
+#[derive(serde::Serialize)]
+struct Reads {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keys: Option<Vec<String>>,
+    reads: Vec<Command>,
+}
+
+fn strings(json: &str) -> Result<Vec<String>, Error> {
+    serde_json::from_str(json).map_err(|_| Error::field("keys", "not a JSON array of strings"))
+}
+
+fn values(json: &str) -> Result<Vec<serde_json::Value>, Error> {
+    serde_json::from_str(json).map_err(|_| Error::field("replies", "not a JSON array"))
 }
 
 #[derive(serde::Serialize)]

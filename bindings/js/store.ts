@@ -102,6 +102,8 @@ export function makeStoreFactory(x: Internals) {
     /** The `WAIT` after each write (`durability`), planned once. */
     const waitArgv = durability && planJson<string[]>('wait', [String(durability.replicas), String(durability.timeoutMs)]);
     const route: Route = (argv) => planJson('route', [JSON.stringify(argv)]);
+    /** What ends a failed transaction on a connection before it is reused, planned once. */
+    const RESET = planJson<string[][]>('reset', []);
     const client = adapt(redis, route);
     if (client.cluster && !planJson<boolean>('hashTag', [])) {
       // A call's state and write-id keys must share a slot for the write script.
@@ -259,12 +261,11 @@ export function makeStoreFactory(x: Internals) {
         try {
           const replies = await Promise.all(reads.map((argv) => send(conn.adapted, argv, t)));
           const next = planJson('decide', [step, JSON.stringify(replies.slice(1))]);
-          if (next.step === 'done') {
-            await send(conn.adapted, ['UNWATCH'], t);
-          } else {
-            const queued = [['MULTI'], ...next.commands, ['EXEC']];
-            const exec = (await Promise.all(queued.map((argv: string[]) => send(conn.adapted, argv, t))))[queued.length - 1];
-            if (exec == null) { healthy = true; continue; } // a watched key changed: again from WATCH
+          // The core's frame: UNWATCH, or MULTI … EXEC (a nil EXEC: a watched key changed).
+          const sent = await Promise.all(next.send.map((argv: string[]) => send(conn.adapted, argv, t)));
+          if (next.step === 'exec') {
+            const exec = sent[sent.length - 1];
+            if (exec == null) { healthy = true; continue; } // again from WATCH
             const failed = (exec as any[]).find((r) => r instanceof Error);
             if (failed) throw redisError(`EXEC failed: ${failed.message}`, failed);
           }
@@ -457,7 +458,8 @@ export function makeStoreFactory(x: Internals) {
           if (!healthy) {
             // An error reply (MOVED, OOM, a timeout) leaves the connection usable: end what the
             // failed transaction left open, then reuse it; a dropped one is closed above.
-            const reset = Promise.all([conn.adapted.send(['DISCARD']).catch(() => {}), conn.adapted.send(['UNWATCH'])]);
+            const [discard, unwatch] = RESET; // the core's: DISCARD (may fail: no MULTI open), UNWATCH
+            const reset = Promise.all([conn.adapted.send(discard).catch(() => {}), conn.adapted.send(unwatch)]);
             reset.then(() => pool.release(conn, true), () => { drop(conn); wakeOne(conn.node); });
             return;
           }
@@ -544,14 +546,11 @@ export function makeStoreFactory(x: Internals) {
       },
 
       async read(callSid: string): Promise<{ key: string; value: string; pttlMs: number; compressed: boolean } | null> {
-        const { key } = planJson<{ key: string }>('keys', [callSid]);
-        const get = planJson<string[]>('get', [callSid]);
+        const { key, reads } = planJson<{ key: string; reads: string[][] }>('read', [callSid]);
         try {
           return await bounded(async (t) => {
-            const [raw, pttl] = await Promise.all([send(client, get, t), send(client, ['PTTL', key], t)]);
-            if (raw == null) return null;
-            const value = String(raw);
-            return { key, value, pttlMs: Number(pttl), compressed: planJson<boolean>('compressed', [value]) };
+            const replies = await Promise.all(reads.map((argv) => send(client, argv, t)));
+            return planJson<{ key: string; value: string; pttlMs: number; compressed: boolean } | null>('readReply', [key, JSON.stringify(replies)]);
           });
         } catch (e) { return reported(e); }
       },
@@ -778,16 +777,12 @@ export function makeStoreFactory(x: Internals) {
           do {
             const [next, keys] = await send(node, planJson('scan', [cursor, opts.match ?? null]), forever);
             cursor = String(next);
-            // One pipelined batch per SCAN page: GET and PTTL of each state key, then one TIME
-            // (read after them, so the remaining TTL a restore computes errs on the short side).
-            const batch = (keys as string[]).filter((key) => JSON.parse(plan('isStateKey', [key])));
-            const reads = batch.map((key) => Promise.all([send(node, ['GET', key], forever), send(node, ['PTTL', key], forever)]));
-            const [rows, time] = await Promise.all([Promise.all(reads), send(node, ['TIME'], forever)]);
-            const atMs = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
-            for (let i = 0; i < batch.length; i++) {
-              const [value, pttl] = rows[i];
-              if (value == null) continue;
-              yield JSON.parse(plan('backupLine', [batch[i], String(pttl), String(atMs), String(value)]));
+            // One pipelined batch per SCAN page, as the core plans it (GET and PTTL of each state
+            // key, then TIME), and the lines it writes from the replies.
+            const { keys: batch, reads } = planJson<{ keys: string[]; reads: string[][] }>('backupReads', [JSON.stringify(keys)]);
+            const replies = await Promise.all(reads.map((argv) => send(node, argv, forever)));
+            for (const line of planJson<string[]>('backupLines', [JSON.stringify(batch), JSON.stringify(replies)])) {
+              yield line;
               opts.onProgress?.(++count);
             }
           } while (cursor !== '0');

@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::write::{Keys, Write, WriteKind, prefix_last_updated, prefix_rev};
 use crate::command::Command;
 use crate::error::Error;
+use crate::replies::Replies;
 use crate::scripts::WRITE_IDS_KEPT;
 use crate::time::Timestamp;
 
@@ -53,6 +54,23 @@ pub enum FallbackStep {
     },
 }
 
+impl FallbackStep {
+    /// Everything to send after the reads, in order: `UNWATCH`, or `MULTI`, the commands and
+    /// `EXEC` (whose nil reply means a watched key changed: run the step again from `WATCH`).
+    pub fn send(&self) -> Vec<Command> {
+        match self {
+            FallbackStep::Done { .. } => vec![cmd(&["UNWATCH"])],
+            FallbackStep::Exec { commands, .. } => {
+                let mut all = Vec::with_capacity(commands.len() + 2);
+                all.push(cmd(&["MULTI"]));
+                all.extend(commands.iter().cloned());
+                all.push(cmd(&["EXEC"]));
+                all
+            }
+        }
+    }
+}
+
 fn cmd(parts: &[&str]) -> Command {
     parts.iter().map(|p| p.to_string()).collect()
 }
@@ -88,7 +106,7 @@ impl Scripted {
     /// The script's logic in Rust, from the replies to [`Scripted::fallback_reads`] after the
     /// `WATCH` (JSON: strings, integers, `null`, arrays, as the client returned them).
     pub fn decide(&self, replies: &[Value]) -> Result<FallbackStep, Error> {
-        let r = Replies(replies);
+        let r = Replies::new(replies, "WATCH fallback");
         match self {
             Scripted::Write(w) => decide_write(
                 w,
@@ -199,58 +217,4 @@ fn decide_write(w: &Write, found: &Found) -> Result<FallbackStep, Error> {
         new_rev
     };
     Ok(FallbackStep::Exec { commands, reply: reply("OK", Some(new_rev.to_string())) })
-}
-
-/// Replies as clients return them: strings, integers (or their text), `null`, arrays.
-struct Replies<'a>(&'a [Value]);
-
-impl Replies<'_> {
-    fn get(&self, i: usize) -> Result<&Value, Error> {
-        self.0.get(i).ok_or_else(|| bad("missing reply"))
-    }
-
-    fn text(&self, i: usize) -> Result<Option<String>, Error> {
-        match self.get(i)? {
-            Value::Null => Ok(None),
-            Value::String(s) => Ok(Some(s.clone())),
-            other => Err(bad(&format!("expected a string reply, got {}", kind(other)))),
-        }
-    }
-
-    fn int(&self, i: usize) -> Result<i64, Error> {
-        int_of(self.get(i)?)
-    }
-
-    fn time(&self, i: usize) -> Result<(u64, u64), Error> {
-        match self.get(i)? {
-            Value::Array(parts) if parts.len() == 2 => {
-                let part = |v: &Value| int_of(v).map(|n| u64::try_from(n).unwrap_or(0));
-                Ok((part(&parts[0])?, part(&parts[1])?))
-            }
-            other => Err(bad(&format!("expected TIME's two parts, got {}", kind(other)))),
-        }
-    }
-}
-
-fn int_of(v: &Value) -> Result<i64, Error> {
-    match v {
-        Value::Number(n) => n.as_i64().ok_or_else(|| bad("expected an integer reply")),
-        Value::String(s) => s.parse().map_err(|_| bad("expected an integer reply")),
-        other => Err(bad(&format!("expected an integer reply, got {}", kind(other)))),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "nil",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-fn bad(what: &str) -> Error {
-    Error::Redis { detail: format!("WATCH fallback: {what}") }
 }

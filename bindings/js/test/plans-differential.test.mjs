@@ -49,10 +49,9 @@ test(`the Lua write script and the WATCH/MULTI plan agree (${backend})`, async (
       const replies = [];
       for (const argv of reads) replies.push(await call(argv));
       const next = P('decide', [step, JSON.stringify(replies.slice(1))]);
-      if (next.step === 'done') { await call(['UNWATCH']); return next.reply; }
-      await call(['MULTI']);
-      for (const argv of next.commands) await call(argv);
-      if ((await call(['EXEC'])) != null) return next.reply;
+      const sent = [];
+      for (const argv of next.send) sent.push(await call(argv)); // UNWATCH, or MULTI … EXEC
+      if (next.step === 'done' || sent[sent.length - 1] != null) return next.reply;
     }
   };
   const runLua = async ({ command: cmd }) => {
