@@ -71,8 +71,8 @@ export type CallStateErrorCode =
 // --- end generated ---
 
 /** A decoded stored value with its record metadata (kept out of the state). */
-export interface CallStateRecord {
-  state: CallState;
+export interface CallStateRecord<S extends CallState = CallState> {
+  state: S;
   /** The stored `rev` (0 where the value has none). */
   revision: number;
   /** The version detected in the stored value; an unversioned seed-shaped value is 3. */
@@ -141,20 +141,27 @@ export declare function migrateCallState(data: object, version: string): CallSta
 /** The seed's `compressJobData`: JSON text of `{id, jobNumber, status}` only. */
 export declare function compressJobData(jobData: JobRecord): string;
 
-/** A configured codec: build once at cold start, reuse for every call. */
-export declare class CallStateCodec {
+/**
+ * A configured codec: build once at cold start, reuse for every call.
+ *
+ * `S` is your state type (`new CallStateCodec<MyState>(options)`): what its methods take and
+ * return. It is a declaration, not a check — the codec validates the core's fields (SPEC §3) and
+ * keeps yours verbatim, unchecked; the store's `schema` option checks them (on every read and
+ * before every write).
+ */
+export declare class CallStateCodec<S extends CallState = CallState> {
   /** Throws `INVALID_FIELD` (path `options.<name>`) for an invalid option. */
   constructor(options?: CodecOptions);
   generateStateKey(callSid: string): string;
-  serializeCallState(state: CallState): string;
-  deserializeCallState(data: string): CallState;
-  safeSerialize(state: CallState): string | null;
-  safeDeserialize(data: string): CallState | null;
+  serializeCallState(state: S): string;
+  deserializeCallState(data: string): S;
+  safeSerialize(state: S): string | null;
+  safeDeserialize(data: string): S | null;
   getStageTTL(stage: Stage): number;
-  migrateCallState(data: object, version: string): CallState;
+  migrateCallState(data: object, version: string): S;
   compressJobData(jobData: JobRecord): string;
   /** The state plus its record metadata (`revision`, `schemaVersion`, `migratedFrom`). */
-  decodeRecord(data: string): CallStateRecord;
+  decodeRecord(data: string): CallStateRecord<S>;
   /**
    * The TTL after extending `currentTtl` (what Redis `TTL` answers) by `additionalSeconds`:
    * `null` when `currentTtl ≤ 0` (missing key, or no expiry), else at most `ttl.max` and never
@@ -184,9 +191,84 @@ export interface Metric {
   retries: number;
 }
 
-export interface StoreOptions {
-  /** One built codec, or options to build one. */
-  codec?: CallStateCodec | CodecOptions;
+/**
+ * The Standard Schema v1 interface (https://standardschema.dev), which zod ≥ 3.24, valibot ≥ 1
+ * and arktype implement as their `~standard` property. Declared here, not imported: it is a
+ * spec, so `callstate` has no runtime (or types) dependency on any schema library.
+ */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  /** The Standard Schema properties. */
+  readonly '~standard': StandardSchemaV1.Props<Input, Output>;
+}
+
+export declare namespace StandardSchemaV1 {
+  /** The Standard Schema properties. */
+  export interface Props<Input = unknown, Output = Input> {
+    /** The version of the Standard Schema spec: 1. */
+    readonly version: 1;
+    /** The library that made the schema (`'zod'`, `'valibot'`, `'arktype'`). */
+    readonly vendor: string;
+    /** Validates `value`: `{ value }` or `{ issues }`, possibly as a Promise. */
+    readonly validate: (value: unknown) => Result<Output> | Promise<Result<Output>>;
+    /** Inferred types (types only: never present at run time). */
+    readonly types?: Types<Input, Output> | undefined;
+  }
+  /** The result of `validate`. */
+  export type Result<Output> = SuccessResult<Output> | FailureResult;
+  /** Valid: the schema's output value. */
+  export interface SuccessResult<Output> {
+    readonly value: Output;
+    readonly issues?: undefined;
+  }
+  /** Invalid: at least one issue. */
+  export interface FailureResult {
+    readonly issues: ReadonlyArray<Issue>;
+  }
+  /** One problem found, and where. */
+  export interface Issue {
+    readonly message: string;
+    readonly path?: ReadonlyArray<PropertyKey | PathSegment> | undefined;
+  }
+  /** A path segment given as an object. */
+  export interface PathSegment {
+    readonly key: PropertyKey;
+  }
+  /** The schema's input and output types. */
+  export interface Types<Input = unknown, Output = Input> {
+    readonly input: Input;
+    readonly output: Output;
+  }
+  /** A schema's input type. */
+  export type InferInput<Schema extends StandardSchemaV1> = NonNullable<Schema['~standard']['types']>['input'];
+  /** A schema's output type. */
+  export type InferOutput<Schema extends StandardSchemaV1> = NonNullable<Schema['~standard']['types']>['output'];
+}
+
+/**
+ * The fields of `S` that `CallState` does not have: what a store's `schema` must agree with
+ * (its output may check any of them, and any of the core's fields, in any shape).
+ */
+export type OwnFields<S extends CallState> = Omit<S, keyof CallState>;
+
+/** A store's options; `S` is the state type of the store (`createCallStateStore<S>`). */
+export interface StoreOptions<S extends CallState = CallState> {
+  /** One built codec (of any state type: the store's `S` is what counts), or options to build one. */
+  codec?: CallStateCodec<CallState> | CodecOptions;
+  /**
+   * A Standard Schema v1 (zod 4, valibot ≥ 1, arktype) for the whole state, your own fields
+   * included. It is run on every state the store reads — after the core's own checks, with its
+   * `Date`s revived — before it is returned or handed to `updateCallState`'s `fn`, and on every
+   * state the store is given to write (`saveCallState`, what `fn` returns), as the core
+   * normalized it, before anything is sent. `validate` may return a Promise; its time counts
+   * against `timeoutMs`. A failure is `INVALID_FIELD` (whatever `onRedisError` says), its `path`
+   * the first issue's path joined with `.` (`menuPath.1`; `""` for none), and nothing is written.
+   *
+   * It only validates: the state you get is the core's, never the schema's output, so a
+   * schema's transforms, defaults and key stripping (zod's `z.object` drops keys it does not
+   * name) change nothing stored or returned. Its output type must agree with your own fields
+   * (`OwnFields<S>`): `z.looseObject({ callerNumber: z.string() })` checks only those.
+   */
+  schema?: StandardSchemaV1<any, Partial<OwnFields<S>>>;
   /** Every store method settles within it (retries included); default 2000. A write that timed
    * out is unknown, not undone: it may still land. */
   timeoutMs?: number;
@@ -280,19 +362,24 @@ export interface CallStateMaintenance {
   upgrade(callSid: string, stored: string): Promise<UpgradeResult>;
 }
 
-export interface CallStateStore {
-  /** Value + stage TTL + a new `rev`, atomically; `STALE_WRITE` if the stored state is newer. */
-  saveCallState(callSid: string, state: CallState): Promise<void>;
-  getCallState(callSid: string): Promise<CallState | null>;
+/** A store of call states of type `S` (`CallState` unless you declare your own). */
+export interface CallStateStore<S extends CallState = CallState> {
+  /** Value + stage TTL + a new `rev`, atomically; `STALE_WRITE` if the stored state is newer.
+   * With a `schema`, `INVALID_FIELD` (nothing written) unless it accepts the state. */
+  saveCallState(callSid: string, state: S): Promise<void>;
+  /** The stored state, or `null`; with a `schema`, `INVALID_FIELD` unless it accepts it. */
+  getCallState(callSid: string): Promise<S | null>;
   deleteCallState(callSid: string): Promise<void>;
   /** The new TTL, or null when the key is missing or has no expiry. */
   extendCallStateTTL(callSid: string, additionalSeconds: number): Promise<number | null>;
-  /** Optimistic concurrency: `fn` returns the new state, `null` to delete, `undefined` to keep. */
+  /** Optimistic concurrency: `fn` returns the new state, `null` to delete, `undefined` to keep.
+   * With a `schema`, the stored state is checked before `fn` sees it and what `fn` returns
+   * before it is written (`INVALID_FIELD`, nothing written). */
   updateCallState(
     callSid: string,
-    fn: (state: CallState | null) => CallState | null | undefined | Promise<CallState | null | undefined>,
+    fn: (state: S | null) => S | null | undefined | Promise<S | null | undefined>,
     opts?: UpdateOptions,
-  ): Promise<CallState | null>;
+  ): Promise<S | null>;
   /** For the final status callback (`completed`, `failed`, `busy`, `no-answer`): the state now
    * expires in `keepSeconds`, and any later write is refused as `STALE_WRITE`. */
   endCall(callSid: string, opts?: EndCallOptions): Promise<void>;
@@ -308,6 +395,13 @@ export interface CallStateStore {
   readonly maintenance: CallStateMaintenance;
 }
 
-export declare function createCallStateStore(redis: RedisClient, options?: StoreOptions): CallStateStore;
+/**
+ * A store on your own client. `S` is your state type (`createCallStateStore<MyState>(redis,
+ * { schema })`); the default, `CallState`, is the seed's interface.
+ */
+export declare function createCallStateStore<S extends CallState = CallState>(
+  redis: RedisClient,
+  options?: StoreOptions<S>,
+): CallStateStore<S>;
 /** Prints the seed's metric line, `State save: SUCCESS in 3ms`. */
 export declare function consoleMetrics(m: Metric): void;

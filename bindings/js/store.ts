@@ -67,7 +67,9 @@ const POOL_SIZE = 8;
 /** How many times `maintenance.upgrade` follows writers that store an older value again. */
 const UPGRADE_TRIES = 5;
 
-const STORE_OPTIONS = ['codec', 'timeoutMs', 'onRedisError', 'onMetric', 'onError', 'isolatedClient', 'durability', 'poolSize'];
+const STORE_OPTIONS = ['codec', 'timeoutMs', 'onRedisError', 'onMetric', 'onError', 'isolatedClient', 'durability', 'poolSize', 'schema'];
+/** The longest schema message an `INVALID_FIELD` from `schema` repeats (messages are one line). */
+const SCHEMA_MESSAGE_MAX = 200;
 /** Where the core's class of a REDIS error is kept on the error. */
 const CLASS = Symbol('callstate.errorClass');
 
@@ -99,6 +101,7 @@ export function makeStoreFactory(x: Internals) {
     const poolSize = options.poolSize ?? POOL_SIZE;
     if (!Number.isInteger(poolSize) || poolSize < 1) throw invalidOption('poolSize', 'must be a positive integer');
     const durability = checkDurability(options.durability);
+    const validate = checkSchema(options.schema);
     /** The `WAIT` after each write (`durability`), planned once. */
     const waitArgv = durability && planJson<string[]>('wait', [String(durability.replicas), String(durability.timeoutMs)]);
     const route: Route = (argv) => planJson('route', [JSON.stringify(argv)]);
@@ -508,8 +511,46 @@ export function makeStoreFactory(x: Internals) {
     /** A stored value's state: the fast read for a current value, else the full decode. */
     const stateOf = (stored: string) => x.currentState(codec, stored) ?? codec.decodeRecord(stored).state;
 
+    // --- the user's schema (`options.schema`, a Standard Schema v1) ---------------------------
+    // It checks every state the store reads (after the core's checks, Dates revived) before the
+    // state is returned or handed to `fn`, and every state it is given to write, as the core
+    // normalized it, before anything is sent. It only validates: its output is never used.
+
+    function checkSchema(given: any): ((value: unknown) => unknown) | null {
+      if (given === undefined || given === null) return null;
+      const std = (typeof given === 'object' || typeof given === 'function') ? given['~standard'] : undefined;
+      if (std === null || typeof std !== 'object' || std.version !== 1 || typeof std.validate !== 'function') {
+        throw invalidOption('schema', 'must be a Standard Schema v1 (an object with `~standard.validate`, as zod 4, valibot and arktype make)');
+      }
+      return (value) => std.validate(value);
+    }
+
+    /** `state` when the schema accepts it (or there is none, or it is null), else `INVALID_FIELD`. */
+    async function conform<T>(state: T): Promise<T> {
+      if (validate === null || state === null || state === undefined) return state;
+      let result: any = validate(state);
+      if (typeof result?.then === 'function') result = await result;
+      const issues = result?.issues;
+      if (issues === undefined || issues === null) return state;
+      const first = issues[0] ?? {};
+      const path = Array.isArray(first.path) ? first.path.map(segment).join('.') : '';
+      let message = String(first.message ?? 'rejected by the schema').replace(/\s+/g, ' ');
+      if (message.length > SCHEMA_MESSAGE_MAX) message = `${message.slice(0, SCHEMA_MESSAGE_MAX)}…`;
+      const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+      throw new CallStateError('INVALID_FIELD', `invalid field \`${path}\`: ${message}${more}`, path);
+    }
+
+    /** A Standard Schema path segment (a key, or `{ key }`) as text. */
+    function segment(p: any): string {
+      const key = p !== null && typeof p === 'object' ? p.key : p;
+      return typeof key === 'symbol' ? (key.description ?? '') : String(key);
+    }
+
     async function writeState(callSid: string, stateJson: string, writeId: string, t: Token) {
       let write = planJson<Planned & { compressed: boolean }>('save', [callSid, stateJson, writeId]);
+      // The core has checked its fields (planning throws otherwise); the schema sees the state
+      // as a later read will give it.
+      if (validate) await conform(x.fromStateJson(write.state ?? stateJson));
       const compressed = write.compressed;
       for (let retries = 0; ; retries++) {
         const outcome = await runWrite(write, t);
@@ -601,12 +642,13 @@ export function makeStoreFactory(x: Internals) {
             const raw = await send(client, argv, t);
             if (raw == null) return { stored: null, state: null, migratedFrom: null };
             const stored = String(raw);
-            const state = x.currentState(codec, stored);
+            const state = await conform(x.currentState(codec, stored));
             if (state !== undefined) {
               remember(callSid, stored);
               return { stored, state, migratedFrom: null };
             }
             const record = codec.decodeRecord(stored);
+            await conform(record.state); // before the upgrade is written back
             if (record.migratedFrom != null) {
               // Write the upgrade back with a compare-and-set that keeps the key's TTL: never
               // lost, never doubled, and a read does not reset the call's expiry.
@@ -685,7 +727,7 @@ export function makeStoreFactory(x: Internals) {
             const appliedBefore = async (): Promise<{ state: any } | null> => {
               if (!sent || (await send(client, planJson<string[]>('applied', [callSid, writeId]), t)) == null) return null;
               const now = await read();
-              return { state: now == null ? null : codec.deserializeCallState(now) };
+              return { state: now == null ? null : await conform(codec.deserializeCallState(now)) };
             };
             // Start from the value this store knows (one round trip when it is still current). A
             // stale guess costs one of the retries, so with none allowed there is no guess: fn
@@ -697,7 +739,8 @@ export function makeStoreFactory(x: Internals) {
             let stored = guessed ? known.get(callSid)! : await read();
             for (; retries <= maxRetries; retries++) {
               check(t);
-              const current = stored == null ? null : stateOf(stored);
+              // With a schema, fn only ever sees a state it accepts.
+              const current = stored == null ? null : await conform(stateOf(stored));
               const next = await fn(current);
               check(t); // settled while fn ran: send nothing
               if (next === undefined) {
@@ -723,13 +766,17 @@ export function makeStoreFactory(x: Internals) {
                 stored = await read();
                 continue;
               }
+              // The schema sees the new state as a later read will give it (the core's checks
+              // passed in planning), before anything is sent.
+              const checked = validate && nextJson != null ? await conform(x.fromStateJson(up.state ?? nextJson)) : undefined;
+              check(t);
               compressed = up.compressed;
               sent = true;
               const outcome = await runWrite(up, t);
               if (outcome.kind === 'written') {
                 rememberWrite(callSid, up, outcome.rev);
                 // What was written, as read back: the core's normalized state, or the JSON as given.
-                return nextJson == null ? null : x.fromStateJson(up.state ?? nextJson);
+                return checked ?? (nextJson == null ? null : x.fromStateJson(up.state ?? nextJson));
               }
               if (outcome.kind === 'conflict') {
                 forget(callSid);
@@ -739,7 +786,7 @@ export function makeStoreFactory(x: Internals) {
               }
               if (outcome.kind === 'duplicate') {
                 forget(callSid);
-                return outcome.stored == null ? null : codec.deserializeCallState(outcome.stored);
+                return outcome.stored == null ? null : await conform(codec.deserializeCallState(outcome.stored));
               }
               if (outcome.kind === 'stale') throw new CallStateError('STALE_WRITE', `stale write: stored state is newer (lastUpdated ${outcome.stored})`);
               if (outcome.kind === 'ended') throw callEnded();
