@@ -85,7 +85,7 @@ pub(crate) trait Slot: Sized {
 }
 
 /// A record type generated from a table by [`table!`].
-pub(crate) trait Table: Sized {
+pub(crate) trait Table: Sized + 'static {
     /// The rows, in the order fields are read, checked and written.
     const FIELDS: &'static [Field];
     /// Top-level names that are never kept verbatim besides [`Table::FIELDS`].
@@ -94,12 +94,62 @@ pub(crate) trait Table: Sized {
     const TEXT_LIMIT: Option<usize>;
     /// Each field's [`Slot::canonical`], by position.
     const CHECKS: &'static [fn(&str, Rules) -> bool];
+    /// The field written first, ahead of table order (the state's `lastUpdated`, where the
+    /// scripts read it); the others follow in table order.
+    const FIRST: Option<usize>;
+    /// Each field's writer, by position: appends `"name":value` and says whether it did.
+    const WRITERS: &'static [fn(&Self, &mut String) -> bool];
     /// Reads every field from its slot, in table order.
     fn from_slots(slots: &Slots<'_>, extra: Fields, rules: Rules) -> Result<Self, Error>;
-    /// Appends the members (`"name":value,…`, then the kept fields), without braces.
-    fn write_members(&self, out: &mut String);
+    /// Appends the members (`"name":value,…` in [`written_order`], then the kept fields),
+    /// without braces.
+    fn write_members(&self, out: &mut String) {
+        let start = out.len();
+        for i in written_order::<Self>() {
+            let at = out.len();
+            if at > start {
+                out.push(',');
+            }
+            if !(Self::WRITERS[i])(self, out) {
+                out.truncate(at);
+            }
+        }
+        if !self.extra().is_empty() {
+            if out.len() > start {
+                out.push(',');
+            }
+            out.push_str(self.extra().as_members());
+        }
+    }
+    /// The fields kept verbatim.
+    fn extra(&self) -> &Fields;
     /// Drops the optional fields `keep` does not name.
     fn keep_optional(&mut self, keep: &dyn Fn(&str) -> bool);
+}
+
+/// Field positions in the order they are written: [`Table::FIRST`], then the rest in table
+/// order.
+pub(crate) fn written_order<T: Table>() -> impl Iterator<Item = usize> {
+    T::FIRST.into_iter().chain((0..T::FIELDS.len()).filter(|&i| Some(i) != T::FIRST))
+}
+
+/// The position of the field named `name` (usable in constants).
+pub(crate) const fn index_of(fields: &[Field], name: &str) -> Option<usize> {
+    let mut i = 0;
+    while i < fields.len() {
+        let (a, b) = (fields[i].name.as_bytes(), name.as_bytes());
+        let mut same = a.len() == b.len();
+        let mut j = 0;
+        while same && j < a.len() {
+            same = a[j] == b[j];
+            j += 1;
+        }
+        if same {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The position of the field named `name`, where the table has one.
@@ -147,7 +197,7 @@ pub(crate) fn read_nested<T: Table>(raw: &str, path: &str, rules: Rules) -> Resu
 pub(crate) fn canonical_members<T: Table>(members: &[(&str, &str)], rules: Rules) -> bool {
     let rules = Rules { text_limit: T::TEXT_LIMIT, ..rules };
     let mut at = 0;
-    for (field, check) in T::FIELDS.iter().zip(T::CHECKS) {
+    for (field, check) in written_order::<T>().map(|i| (&T::FIELDS[i], T::CHECKS[i])) {
         match members.get(at) {
             Some(&(key, value)) if key == field.token => {
                 if !check(value, rules) {
@@ -207,9 +257,18 @@ pub(crate) fn canonical_integer(token: &str, max: u64) -> bool {
 /// "Type"` names the field's TypeScript type where the kind's usual one is not it; a row's doc
 /// comment is its documentation in Rust and in the generated `.d.ts`.
 macro_rules! table {
+    (@first $fields:expr) => { None };
+    (@first $fields:expr, $first:literal) => {
+        match $crate::field::index_of($fields, $first) {
+            Some(i) => Some(i),
+            None => panic!("the first field is not in the table"),
+        }
+    };
     (
         $(#[$meta:meta])*
-        pub struct $record:ident (text limit: $limit:expr, reserved: $reserved:expr) {
+        pub struct $record:ident (
+            text limit: $limit:expr, reserved: $reserved:expr $(, first: $first:literal)?
+        ) {
             $( $(#[doc = $doc:literal])* $member:ident: $ty:ty = $name:literal $(as $ts:literal)?, )*
         }
     ) => {
@@ -236,6 +295,17 @@ macro_rules! table {
             const TEXT_LIMIT: Option<usize> = $limit;
             const CHECKS: &'static [fn(&str, $crate::field::Rules) -> bool] =
                 &[$( <$ty as $crate::field::Slot>::canonical, )*];
+            const FIRST: Option<usize> = table!(@first Self::FIELDS $(, $first)?);
+            const WRITERS: &'static [fn(&Self, &mut String) -> bool] = &[$(
+                |s: &$record, out: &mut String| {
+                    let present = $crate::field::Slot::present(&s.$member);
+                    if present {
+                        out.push_str(concat!("\"", $name, "\":"));
+                        $crate::field::Slot::write(&s.$member, out);
+                    }
+                    present
+                },
+            )*];
 
             fn from_slots(
                 slots: &$crate::field::Slots<'_>,
@@ -249,23 +319,8 @@ macro_rules! table {
                 })
             }
 
-            fn write_members(&self, out: &mut String) {
-                let start = out.len();
-                $(
-                    if $crate::field::Slot::present(&self.$member) {
-                        if out.len() > start {
-                            out.push(',');
-                        }
-                        out.push_str(concat!("\"", $name, "\":"));
-                        $crate::field::Slot::write(&self.$member, out);
-                    }
-                )*
-                if !self.extra.is_empty() {
-                    if out.len() > start {
-                        out.push(',');
-                    }
-                    out.push_str(self.extra.as_members());
-                }
+            fn extra(&self) -> &$crate::values::Fields {
+                &self.extra
             }
 
             fn keep_optional(&mut self, keep: &dyn Fn(&str) -> bool) {

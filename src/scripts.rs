@@ -31,11 +31,11 @@ if redis.call('LPOS', KEYS[2], ARGV[5]) then
   return {'DUP', cur}
 end
 if ARGV[1] ~= 'del' and redis.call('EXISTS', KEYS[3]) == 1 then return {'ENDED', cur} end
--- A prefixed rev counts only in its canonical form up to 2^53-1 (what a double holds and the
--- codec reads); any other value is compared by its text, and a save must CHECK it.
+-- A prefixed rev counts only in its canonical form below 2^53-1 (so rev + 1 is one a double
+-- holds and the codec reads); any other value is compared by its text, and a save must CHECK it.
 local rev = string.match(cur or '', '^{"schemaVersion":3,"rev":(%d+),')
 if rev and (#rev > 16 or (#rev > 1 and string.sub(rev, 1, 1) == '0')
-    or tonumber(rev) > 9007199254740991) then rev = nil end
+    or tonumber(rev) >= 9007199254740991) then rev = nil end
 if ARGV[1] == 'cas' then
   local g, ok = ARGV[6], false
   if g == '' then ok = not cur
@@ -43,8 +43,11 @@ if ARGV[1] == 'cas' then
   else ok = cur == string.sub(g, 2) end
   if not ok then return {'CONFLICT', cur} end
 elseif ARGV[1] == 'save' and cur then
+  -- lastUpdated is compared as text, which orders as time only in toISOString()'s form.
   local lu = rev and string.match(cur, '^{"schemaVersion":3,"rev":%d+,"lastUpdated":"([^"]*)"')
-  if not lu then return {'CHECK', cur} end
+  if not (lu and string.match(lu, '^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%d%.%d%d%dZ$')) then
+    return {'CHECK', cur}
+  end
   if ARGV[3] < lu then return {'STALE', lu} end
 end
 local keep = string.sub(ARGV[4], 1, 1) == 'k'
@@ -72,7 +75,7 @@ return {'OK', nrev}
 "#;
 
 /// SHA1 of [`WRITE_SCRIPT`], for `EVALSHA` (checked by a test).
-pub const WRITE_SCRIPT_SHA1: &str = "3fd4209f722b47ff64e7a11ccfd79b564ada9a45";
+pub const WRITE_SCRIPT_SHA1: &str = "825ad1ec5d0a6631334cadf4422305c3a423eb08";
 
 /// The extend script: `TTL`, the SPEC §6 rule, `EXPIRE`, in one step.
 pub const EXTEND_SCRIPT: &str = r#"-- callstate extend v2. KEYS: state, write ids, end marker. ARGV: add, max

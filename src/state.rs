@@ -1,8 +1,9 @@
 //! The call state model: one table per record. Each row — member, type, JSON name — is the
 //! only place a field is named: parsing, validation, the canonical check, the writer,
 //! `compressJobData`, and the JS shim's field and date lists (generated at build time) all
-//! derive from these tables. Rows are in the stored order: `lastUpdated` first, where the
-//! scripts read it. `Option<T>` marks an optional field.
+//! derive from these tables. Rows are in the seed's order, which is also the order fields are
+//! validated in; `first` names the one written ahead of the others (`lastUpdated`, where the
+//! scripts read it). `Option<T>` marks an optional field.
 
 use crate::field::table;
 use crate::time::Timestamp;
@@ -14,9 +15,7 @@ pub(crate) const STATE_RESERVED: &[&str] =
 
 table! {
     /// One call's IVR state: the seed's `CallState`, plus unknown fields kept verbatim.
-    pub struct CallState (text limit: Some(1024), reserved: STATE_RESERVED) {
-        /// State modification timestamp (a valid date).
-        last_updated: Timestamp = "lastUpdated",
+    pub struct CallState (text limit: Some(1024), reserved: STATE_RESERVED, first: "lastUpdated") {
         /// Twilio call identifier (checked by the codec's `callSid` rule, never re-cased).
         call_sid: String = "callSid",
         /// Current FSM stage (`^[A-Z][A-Z0-9_]{0,63}$`; stages the seed does not name are allowed).
@@ -33,6 +32,8 @@ table! {
         action_value: Option<Text> = "actionValue",
         /// Retrieved job information.
         job_data: Option<JobRecord> = "jobData",
+        /// State modification timestamp (a valid date).
+        last_updated: Timestamp = "lastUpdated",
         /// The caller's language.
         language: Language = "language",
     }

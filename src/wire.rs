@@ -181,6 +181,7 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         "hashTag" => to_json(&c.options().hash_tag),
         "tables" => to_json(&Tables {
             state: CallState::FIELDS,
+            state_first: CallState::FIRST.map(|i| CallState::FIELDS[i].name),
             job: JobRecord::FIELDS,
             error_codes: &crate::error::CODES,
             default_ttl: crate::options::DEFAULT_TTL,
@@ -272,6 +273,8 @@ fn body(c: &Codec, json: &str) -> Result<(plan::Body, Option<String>), Error> {
 #[serde(rename_all = "camelCase")]
 pub struct Tables {
     state: &'static [Field],
+    /// The state field written ahead of table order.
+    state_first: Option<&'static str>,
     job: &'static [Field],
     error_codes: &'static [&'static str],
     default_ttl: u32,

@@ -30,7 +30,7 @@ export function generatedBlocks(tables) {
     "/** The cap for extensions of active calls (the seed's `ACTIVE_CALL_TTL`). */",
     `export const ACTIVE_CALL_TTL = ${tables.activeCallTtl};`,
     '/** The first field of the stored form (where the write script reads it). */',
-    `const FIRST_FIELD = '${tables.state[0].name}';`,
+    `const FIRST_FIELD = '${tables.stateFirst}';`,
     '/** Date fields of a state, of a job record, and of each nested record field. */',
     `const STATE_DATES = ${q(names(tables.state, 'date'))};`,
     `const JOB_DATES = ${q(names(tables.job, 'date'))};`,

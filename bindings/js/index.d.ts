@@ -33,8 +33,6 @@ export interface JobRecord {
 
 /** One call's IVR state: the seed's interface. Unknown fields in a stored value are kept. */
 export interface CallState {
-  /** State modification timestamp (a valid date). */
-  lastUpdated: Date;
   /** Twilio call identifier (checked by the codec's `callSid` rule, never re-cased). */
   callSid: string;
   /** Current FSM stage (`^[A-Z][A-Z0-9_]{0,63}$`; stages the seed does not name are allowed). */
@@ -51,6 +49,8 @@ export interface CallState {
   actionValue?: string;
   /** Retrieved job information. */
   jobData?: JobRecord;
+  /** State modification timestamp (a valid date). */
+  lastUpdated: Date;
   /** The caller's language. */
   language: 'es' | 'en';
 }

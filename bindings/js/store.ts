@@ -599,20 +599,23 @@ export function makeStoreFactory(x: Internals) {
       async upgrade(callSid: string, stored: string): Promise<'upgraded' | 'current' | 'changed' | 'gone'> {
         if (codec.decodeRecord(stored).migratedFrom == null) return 'current'; // throws if it does not decode
         forget(callSid);
+        // The first write's id is kept across retries of the whole body (a lost reply): its
+        // resend is then recognised as applied, not seen as someone else's change.
+        const firstId = newId();
         try {
           return await bounded(async (t) => {
             let prev = stored;
             for (let tries = 1; ; tries++) {
               // The `upgrade` plan: a compare-and-set against `prev` that keeps the key's TTL.
               const next = x.toStateJson(olderState(prev));
-              const up = planJson<Planned>('upgrade', [callSid, prev, next, newId()]);
+              const up = planJson<Planned>('upgrade', [callSid, prev, next, tries === 1 ? firstId : newId()]);
               const outcome = await runWrite(up, t);
               if (outcome.kind === 'written' || outcome.kind === 'duplicate') return 'upgraded';
               if (outcome.kind === 'ended') throw callEnded();
               if (outcome.kind !== 'conflict') throw redisError(`unexpected outcome of an upgrade: ${outcome.kind}`);
               if (outcome.current == null) return 'gone';
               if (olderState(outcome.current) == null) return 'changed';
-              if (tries >= UPGRADE_TRIES) throw new CallStateError('CONFLICT', `upgrade conflicted ${tries} times; giving up`);
+              if (tries >= UPGRADE_TRIES) throw coreError('conflict', [String(tries)]);
               prev = outcome.current; // written again in an older version: upgrade that one
             }
           });

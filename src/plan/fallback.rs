@@ -16,7 +16,6 @@ use crate::command::Command;
 use crate::error::Error;
 use crate::replies::Replies;
 use crate::scripts::WRITE_IDS_KEPT;
-use crate::time::Timestamp;
 
 /// A scripted step as the store carries it beside its command (the plans hand both out).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,13 +173,9 @@ fn decide_write(w: &Write, found: &Found) -> Result<FallbackStep, Error> {
                 let Some(lu) = prefix_last_updated(stored) else {
                     return done("CHECK", cur.clone());
                 };
-                // The script compares the two `toISOString()` texts, which order as the times
-                // do; a stored text that is not one is compared as text, as the script does.
-                let newer = match Timestamp::parse(lu, "lastUpdated") {
-                    Ok(stored) => body.last_updated < stored,
-                    Err(_) => body.last_updated.to_iso().as_str() < lu,
-                };
-                if newer {
+                // Both texts are in `toISOString()`'s fixed shape, where text order is time
+                // order: compared as the script compares them.
+                if body.last_updated.to_iso().as_str() < lu {
                     return done("STALE", Some(lu.into()));
                 }
             }

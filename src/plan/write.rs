@@ -181,9 +181,9 @@ impl Guard {
     }
 }
 
-/// The `rev` in the fixed prefix, if the value has one that counts: canonical digits up to
-/// [`MAX_REV`] (the script's rule; any other value is compared by its text, and a save must
-/// check it).
+/// The `rev` in the fixed prefix, if the value has one that counts: canonical digits below
+/// [`MAX_REV`], so the next rev is one the codec reads (the script's rule; any other value is
+/// compared by its text, and a save must check it).
 pub(crate) fn prefix_rev(v: &str) -> Option<u64> {
     let rest = v.strip_prefix(REV_PREFIX)?;
     let digits = rest.find(|c: char| !c.is_ascii_digit())?;
@@ -192,17 +192,26 @@ pub(crate) fn prefix_rev(v: &str) -> Option<u64> {
     if !canonical || rest.as_bytes()[digits] != b',' {
         return None;
     }
-    text.parse().ok().filter(|&rev| rev <= MAX_REV)
+    text.parse().ok().filter(|&rev| rev < MAX_REV)
 }
 
-/// The `lastUpdated` right after the prefix, as the script reads it (only after a rev that
-/// counts).
+/// The `lastUpdated` right after the prefix, as the script reads it: only after a rev that
+/// counts, only closed by its quote, and only in `toISOString()`'s shape (where text order is
+/// time order). Anything else is a value a save must check (decode) first.
 pub(crate) fn prefix_last_updated(v: &str) -> Option<&str> {
     prefix_rev(v)?;
     let rest = v.strip_prefix(REV_PREFIX)?;
     let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
     let rest = rest.strip_prefix(",\"lastUpdated\":\"")?;
-    rest.split('"').next()
+    let lu = &rest[..rest.find('"')?];
+    iso_shape(lu).then_some(lu)
+}
+
+/// `dddd-dd-ddTdd:dd:dd.dddZ`, the script's pattern.
+fn iso_shape(s: &str) -> bool {
+    const SHAPE: &[u8; 24] = b"0000-00-00T00:00:00.000Z";
+    s.len() == SHAPE.len()
+        && s.bytes().zip(SHAPE).all(|(c, &p)| if p == b'0' { c.is_ascii_digit() } else { c == p })
 }
 
 /// A [`Timestamp`] as ms since the epoch.

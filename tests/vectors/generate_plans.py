@@ -103,6 +103,12 @@ NEWER = ('{"schemaVersion":4,"rev":7,"lastUpdated":"2024-03-15T14:30:00.000Z","c
          '"stage":"ASK_ACTION","attemptCount":1,"language":"es"}' % SID)
 BEYOND_EXACT = 9007199254740993      # 2^53 + 1: a double cannot hold it
 BEYOND_U64 = 123456789012345678901   # above u64::MAX
+# A lastUpdated that decodes but is not in toISOString()'s form: an offset, a lowercase t. The
+# script compares lastUpdated as text, which orders as time only in that form, so a save CHECKs.
+LU_OFFSET = CUR.replace('2024-03-15T14:30:00.000Z', '2024-03-15T16:30:00.000+02:00')
+LU_LOWER_T = CUR.replace('2024-03-15T14:30:00.000Z', '2024-03-15t14:30:00.000Z')
+TRUNCATED = PREFIX + '%d,"lastUpdated":"2024-03-15T14:30:00.000Z' % CUR_REV   # no closing quote
+REV_MAX = v3(2 ** 53 - 1, 30, 1)   # rev + 1 would be past what a double holds: not a rev
 FULL_IDS = ['w-%03d' % i for i in range(WRITE_IDS_KEPT - 1, -1, -1)]   # as many as are kept
 NEXT = st(31, 2)       # the state written by save/update/upgrade (newer than everything stored)
 OLDER = st(29, 2)      # a save older than the stored state (the stale save)
@@ -136,15 +142,20 @@ STATES = {
     'revLeadingZero': (keyset(v3('042', 30, 1), 1000, ['w-old'], 1000), v3('042', 30, 1)),
     'revBeyondExact': (keyset(v3(BEYOND_EXACT, 30, 1), 1000, ['w-old'], 1000), v3(BEYOND_EXACT, 30, 1)),
     'revBeyondU64': (keyset(v3(BEYOND_U64, 30, 1), 1000, ['w-old'], 1000), v3(BEYOND_U64, 30, 1)),
+    'luOffset': (keyset(LU_OFFSET, 1000, ['w-old'], 1000), LU_OFFSET),
+    'luLowerT': (keyset(LU_LOWER_T, 1000, ['w-old'], 1000), LU_LOWER_T),
+    'truncated': (keyset(TRUNCATED, 1000, ['w-old'], 1000), TRUNCATED),
+    'revMax': (keyset(REV_MAX, 1000, ['w-old'], 1000), REV_MAX),
 }
 # First sends only for these (their retries add nothing).
-NO_RETRY = {'revLeadingZero', 'revBeyondExact', 'revBeyondU64'}
+NO_RETRY = {'revLeadingZero', 'revBeyondExact', 'revBeyondU64', 'luOffset', 'luLowerT', 'truncated',
+            'revMax'}
 
 # Where the core's WATCH-fallback decision (Rust) answers differently from the real Lua. The
 # vectors hold the Lua's answer; the runners of the decision (tests/plan_vectors.rs and the WATCH
 # path of plan-vectors.test.mjs) must FAIL exactly these, and fail when one passes (so the list
 # cannot rot). Found by these vectors; see each reason.
-KNOWN_GAPS = {}   # none since write script v6 reads a rev only in its canonical form (was 5)
+KNOWN_GAPS = {}   # none since write script v6 (there were 5: revs the codec refuses)
 KINDS = ['save', 'update', 'updateDelete', 'upgrade', 'end', 'delete']
 
 # The first reply's status, written by hand from reading the Lua (None: the cell is omitted;
@@ -167,6 +178,10 @@ EXPECTED_STATUS = {
     'revLeadingZero': ('CHECK', 'PLAN:INVALID_JSON', None, None,          None,    None),
     'revBeyondExact': ('CHECK', 'PLAN:INVALID_FIELD', None, None,         None,    None),
     'revBeyondU64':   ('CHECK', 'PLAN:INVALID_FIELD', None, None,         None,    None),
+    'luOffset':       ('CHECK', 'OK',       None,        None,            None,    None),
+    'luLowerT':       ('CHECK', 'OK',       None,        None,            None,    None),
+    'truncated':      ('CHECK', 'PLAN:INVALID_JSON', None, None,          None,    None),
+    'revMax':         ('CHECK', 'OK',       None,        None,            None,    None),
 }
 
 
@@ -207,7 +222,7 @@ def prefix_rev(value):
     """The script's rev: the prefixed digits, counted only in canonical form up to MAX_REV."""
     m = re.match(r'\{"schemaVersion":3,"rev":(\d+),', value or '')
     rev = m and m.group(1)
-    if rev is None or len(rev) > 16 or (len(rev) > 1 and rev[0] == '0') or int(rev) > MAX_REV:
+    if rev is None or len(rev) > 16 or (len(rev) > 1 and rev[0] == '0') or int(rev) >= MAX_REV:
         return None
     return rev
 
@@ -232,6 +247,8 @@ def planned_error(kind, state):
             return 'INVALID_JSON'       # 042 is not a JSON number: the plan decodes prev, and fails
         if state in ('revBeyondExact', 'revBeyondU64'):
             return 'INVALID_FIELD'      # rev above MAX_REV
+        if state == 'truncated':
+            return 'INVALID_JSON'       # the plan decodes prev, which is cut off
     return None
 
 
@@ -259,6 +276,8 @@ def lua_write(db, argv):
             return ['CONFLICT', cur]
     elif mode == 'save' and cur is not None:
         m = rev is not None and re.match(r'\{"schemaVersion":3,"rev":\d+,"lastUpdated":"([^"]*)"', cur)
+        if m and not re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z', m.group(1)):
+            m = None                    # not toISOString()'s shape: text order is not time order
         if not m:
             return ['CHECK', cur]
         if lu < m.group(1):

@@ -268,6 +268,35 @@ for (const [kind, connect] of Object.entries(clients)) {
       await store.close(); closeClient(redis);
     });
 
+    test('without Lua: a nil EXEC (a watched key written meanwhile) runs the step again from WATCH', async () => {
+      const redis = await connect('nolua');
+      const conn = await connect('nolua');
+      const other = await connect();
+      const id = sid(); const key = `call_state:${id}`;
+      let touched = false; let execs = 0; const nils = [];
+      const on = (c, ...argv) => (c.call ? c.call(...argv) : c.sendCommand(argv));
+      const raw = (argv) => on(conn, ...argv);
+      const send = async (argv) => {
+        if (argv[0] === 'EXEC') execs++;
+        const reply = await raw(argv);
+        if (argv[0] === 'EXEC') nils.push(reply == null);
+        if (argv[0] === 'WATCH' && !touched && Number(await on(other, 'EXISTS', key))) {
+          // Another client rewrites the value, unchanged, after the WATCH: EXEC must answer nil.
+          touched = true;
+          await on(other, 'SET', key, String(await on(other, 'GET', key)), 'KEEPTTL');
+        }
+        return reply;
+      };
+      const store = createCallStateStore(redis, { onRedisError: 'throw', timeoutMs: 10_000, isolatedClient: () => ({ send }) });
+      await store.saveCallState(id, state(id));
+      await store.saveCallState(id, state(id, { attemptCount: 5, lastUpdated: new Date('2024-03-15T14:31:00.000Z') }));
+      assert.ok(touched, 'the key was touched between WATCH and EXEC');
+      assert.deepEqual(nils.slice(-2), [true, false], 'the first EXEC of the second save was nil, the rerun applied');
+      assert.equal((await store.getCallState(id)).attemptCount, 5);
+      assert.equal(Number(await on(other, 'LLEN', `${key}:w`)), 2, 'each save recorded its write id once');
+      await store.close(); closeClient(redis); closeClient(conn); closeClient(other);
+    });
+
     test('the WATCH pool is bounded (poolSize) and CLIENT KILL of it loses nothing', async () => {
       const redis = await connect('nolua');
       const store = createCallStateStore(redis, { onRedisError: 'throw', timeoutMs: 10_000, poolSize: 2 });
