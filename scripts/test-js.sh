@@ -2,7 +2,8 @@
 # The JS side of `make test` (needs `make build` first):
 #   1. the golden vectors inside the real WASM module (`wasm-pack test --node`, bindings/wasm)
 #   2. one JS suite (bindings/js/test: vectors + every export and option), three times:
-#      native, wasm, and native with CALLSTATE_FORCE_WASM=1 (STYLE anchor 6)
+#      native, wasm, and native with CALLSTATE_FORCE_WASM=1 (STYLE anchor 6); then the typed-state
+#      project (your own state type, zod and valibot schemas) under `tsc --strict`
 #   3. the packages as users get them (STYLE anchor 8): `npm pack` of callstate, its platform
 #      package and callstate-wasm, installed from the tarballs into a scratch project that only
 #      does require('callstate'), import { … } from 'callstate', the same for callstate-wasm,
@@ -33,6 +34,11 @@ for run in "native:" "wasm:" "native:1"; do
   say "JS suite: CALLSTATE_BACKEND=$backend${force:+ CALLSTATE_FORCE_WASM=$force}"
   CALLSTATE_BACKEND="$backend" CALLSTATE_FORCE_WASM="$force" node --test --test-reporter=dot "${suite[@]}"
 done
+
+# Typed state (issue 14): a scratch project of the user's own state type with zod and valibot
+# schemas, against the built packages' types, under `tsc --strict` (types only: once, not per core).
+say "typed state: tsc --strict with zod and valibot schemas"
+node --test --test-reporter=dot bindings/js/test/typed-state.test.mjs
 
 # --- 3. tarballs in a scratch project
 say "npm pack + install into a scratch project"

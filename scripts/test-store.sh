@@ -5,7 +5,7 @@
 # Each server also replays tests/vectors/plans.json (plan-vectors.test.mjs) on both backends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[[ -d node_modules/ioredis && -d node_modules/redis ]] || npm ci --no-audit --no-fund --loglevel=error
+[[ -d node_modules/ioredis && -d node_modules/redis && -d node_modules/zod && -d node_modules/valibot ]] || npm ci --no-audit --no-fund --loglevel=error
 command -v valkey-server >/dev/null && command -v valkey-cli >/dev/null \
   || { echo "valkey-server/valkey-cli not found: run scripts/setup.sh (bookworm-backports)" >&2; exit 1; }
 dir="$(mktemp -d /tmp/callstate-store.XXXXXX)"
@@ -20,6 +20,9 @@ for backend in native wasm; do
   REDIS_PORT="$port" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/plans-differential.test.mjs
   # tests/vectors/plans.json through the real Lua and the WATCH fallback (tests/plan_vectors.rs: the core alone).
   REDIS_PORT="$port" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/plan-vectors.test.mjs
+  # The user's own fields (issue 14): the store's `schema` (zod, valibot, an async one) refuses a bad
+  # field on write (nothing written) and on read (before fn runs).
+  REDIS_PORT="$port" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/store-schema.test.mjs
   # One test per fault rule of SPEC §7 (each on its own redis-server: pauses, OOM, LOADING, kills).
   CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/store-faults.test.mjs
 done
