@@ -18,7 +18,7 @@ pub const WRITE_IDS_KEPT: usize = 128;
 pub static WRITE_SCRIPT: LazyLock<String> =
     LazyLock::new(|| WRITE_SCRIPT_TEMPLATE.replace("{LAST_ID}", &(WRITE_IDS_KEPT - 1).to_string()));
 
-const WRITE_SCRIPT_TEMPLATE: &str = r#"-- callstate write v6. KEYS: state, write ids, end marker.
+const WRITE_SCRIPT_TEMPLATE: &str = r#"-- callstate write v7. KEYS: state, write ids, end marker.
 -- ARGV: mode (save|cas|end|del), body after the rev digits ('' = delete), lastUpdated,
 --       ttl (seconds; 'k'..n keeps the state's TTL), write id,
 --       guard ('' = absent, 'r'..rev, 'v'..whole value)
@@ -75,7 +75,7 @@ return {'OK', nrev}
 "#;
 
 /// SHA1 of [`WRITE_SCRIPT`], for `EVALSHA` (checked by a test).
-pub const WRITE_SCRIPT_SHA1: &str = "825ad1ec5d0a6631334cadf4422305c3a423eb08";
+pub const WRITE_SCRIPT_SHA1: &str = "f69c9f668d3c97a44218a3ba48bad6f07f7d614e";
 
 /// The extend script: `TTL`, the SPEC §6 rule, `EXPIRE`, in one step.
 pub const EXTEND_SCRIPT: &str = r#"-- callstate extend v2. KEYS: state, write ids, end marker. ARGV: add, max

@@ -155,7 +155,7 @@ NO_RETRY = {'revLeadingZero', 'revBeyondExact', 'revBeyondU64', 'luOffset', 'luL
 # vectors hold the Lua's answer; the runners of the decision (tests/plan_vectors.rs and the WATCH
 # path of plan-vectors.test.mjs) must FAIL exactly these, and fail when one passes (so the list
 # cannot rot). Found by these vectors; see each reason.
-KNOWN_GAPS = {}   # none since write script v6 (there were 5: revs the codec refuses)
+KNOWN_GAPS = {}   # none since write script v7 (v5 had 5: revs the codec refuses)
 KINDS = ['save', 'update', 'updateDelete', 'upgrade', 'end', 'delete']
 
 # The first reply's status, written by hand from reading the Lua (None: the cell is omitted;
@@ -253,7 +253,7 @@ def planned_error(kind, state):
 
 
 def lua_write(db, argv):
-    """WRITE_SCRIPT v6, line by line, on db = {'state'|'ids'|'end': {...} | None}. The new rev is
+    """WRITE_SCRIPT v7, line by line, on db = {'state'|'ids'|'end': {...} | None}. The new rev is
     symbolic ('<rev>') unless the old rev is ahead of any clock. Returns [status, value]."""
     mode, body, lu, ttl_arg, g = argv
     S, I, E = db['state'], db['ids'], db['end']
