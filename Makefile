@@ -1,7 +1,7 @@
 # callstate — the two set-up commands are `make demo` and `make test`; both install what they need.
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
-.PHONY: setup build test test-rust test-wasm-core test-js test-store test-faults soak test-runtimes test-cli test-bench demo bench clean failover
+.PHONY: fuzz fuzz-smoke setup build test test-rust test-wasm-core test-js test-store test-faults soak test-runtimes test-cli test-bench demo bench clean failover
 
 setup:            ## toolchains and system packages (idempotent; fast when done)
 	bash scripts/setup.sh
@@ -50,6 +50,12 @@ bench: build      ## issue 6: codec, scaling, store, load, size/start-up, memory
 test-bench: build ## smoke: every bench at tiny size, output checked for shape (never timed)
 	bash bench/deps.sh
 	node bench/run.mjs --smoke
+
+fuzz-smoke:       ## issue 14: every cargo-fuzz target for 60 s, one at a time under nice (~9 min with the build)
+	bash fuzz/run.sh --seconds 60
+
+fuzz:             ## every cargo-fuzz target for FUZZ_SECONDS (default 3600) each, then the corpus minimized
+	bash fuzz/run.sh --seconds $${FUZZ_SECONDS:-3600} --cmin
 
 clean:
 	cargo clean

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs the fuzz targets one after another (one libFuzzer process at a time, under nice -n 19),
+# each for --seconds, on fuzz/corpus/<target> plus seeds made from tests/vectors (fuzz/seed.py,
+# read-only, under fuzz/target/seeds). Prints each target's seconds and executions (libFuzzer's
+# final stats). Exits non-zero if any target found a crash (saved under fuzz/artifacts/<target>).
+# Usage: fuzz/run.sh [--seconds N] [--cmin] [target ...]   (default: all targets, 60 s)
+#   --cmin: afterwards minimize each target's corpus in place (cargo fuzz cmin).
+set -euo pipefail
+FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$FUZZ")"
+seconds=60 cmin="" targets=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --seconds) seconds="$2"; shift 2 ;;
+    --cmin) cmin=1; shift ;;
+    *) targets+=("$1"); shift ;;
+  esac
+done
+[[ ${#targets[@]} -gt 0 ]] || targets=(decode parse_state options restore decide differential differential_state)
+
+bash "$ROOT/scripts/setup-fuzz.sh"
+# shellcheck source=env.sh
+source "$FUZZ/env.sh"
+cd "$FUZZ"
+nice -n 19 cargo fuzz build -s none >/dev/null 2>&1 || nice -n 19 cargo fuzz build -s none
+rm -rf target/seeds && python3 seed.py target/seeds >/dev/null
+
+failed=()
+for t in "${targets[@]}"; do
+  mkdir -p "corpus/$t" "target/seeds/$t" "artifacts/$t"
+  log="target/fuzz-$t.log"
+  start=$(date +%s)
+  status=0
+  nice -n 19 cargo fuzz run -s none "$t" "corpus/$t" "target/seeds/$t" -- \
+    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    >"$log" 2>&1 || status=$?
+  took=$(( $(date +%s) - start ))
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+  cov=$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$log" | tail -1 | grep -o 'cov: [0-9]*' || true)
+  echo "fuzz $t: ${took}s, ${execs} executions, ${cov:-cov: ?}, corpus $(ls "corpus/$t" | wc -l) files"
+  if [[ $status -ne 0 ]]; then
+    failed+=("$t")
+    grep -E -A12 "panicked|deadly signal|ERROR: libFuzzer" "$log" | head -40 >&2 || tail -40 "$log" >&2
+    ls -1 "artifacts/$t" >&2
+  fi
+  if [[ -n "$cmin" ]]; then
+    nice -n 19 cargo fuzz cmin -s none "$t" "corpus/$t" >/dev/null 2>&1 || true
+  fi
+done
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "fuzz: crashes in ${failed[*]} (inputs under fuzz/artifacts/; replay: cargo fuzz run -s none TARGET FILE)" >&2
+  exit 1
+fi
+echo "fuzz: ${#targets[@]} targets, ${seconds}s each, no crash"

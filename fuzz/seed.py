@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Seeds fuzz/corpus/<target>/ from the golden vectors (tests/vectors/*.json).
+
+Every input and stored text the vectors hold becomes a seed: state JSON and stored values for
+decode / parse_state / differential, options objects for options, backup lines built around
+the stored values for restore, and WATCH-fallback steps with reply arrays (from plans.json's
+write kinds and stored values) for decide. Files are named by content hash, so re-running adds
+nothing twice. differential_state takes `arbitrary` bytes, not text: libFuzzer grows its own.
+Usage: python3 fuzz/seed.py [corpus dir]   (default fuzz/corpus)
+"""
+import glob
+import hashlib
+import json
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "fuzz", "corpus")
+
+
+def put(target, text):
+    data = text.encode("utf-8", "surrogatepass")
+    name = hashlib.sha1(data).hexdigest()
+    d = os.path.join(OUT, target)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, name)
+    if not os.path.exists(path):
+        with open(path, "wb") as f:
+            f.write(data)
+
+
+def compact(v):
+    return json.dumps(v, separators=(",", ":"), ensure_ascii=False)
+
+
+def cases():
+    for path in sorted(glob.glob(os.path.join(ROOT, "tests", "vectors", "*.json"))):
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        if isinstance(doc, dict):
+            yield from (c for c in doc.get("cases", []) if isinstance(c, dict))
+
+
+stored, states, options = set(), set(), set()
+for case in cases():
+    op, inp = case.get("op"), case.get("input")
+    if isinstance(case.get("options"), dict):
+        options.add(compact(case["options"]))
+    if op == "codec":
+        options.add(inp if isinstance(inp, str) else compact(inp))
+    elif op in ("decode", "decodeRecord"):
+        if isinstance(inp, str):
+            stored.add(inp)
+    elif op in ("encode", "roundtrip", "encodeDecode", "migrate", "compressJobData"):
+        states.add(inp if isinstance(inp, str) else compact(inp))
+        if isinstance(case.get("expect"), str):
+            stored.add(case["expect"])
+
+for s in stored | states:
+    for target in ("decode", "parse_state", "differential"):
+        put(target, s)
+for o in options:
+    put("options", o)
+
+# restore: each stored value as a backup line of the key its callSid names.
+for v in sorted(stored):
+    m = re.search(r'"callSid"\s*:\s*"([A-Za-z0-9]{2,64})"', v)
+    sid = m.group(1) if m else "CA123abc456def"
+    for pttl, at in ((60000, 1000000), (-1, 0), (10**15, -(2**62))):
+        put("restore", compact({"key": f"call_state:{sid}", "pttlMs": pttl, "atMs": at, "value": v}) + "\n")
+
+# decide: steps of every kind (serde shape of callstate::plan::Scripted), with reply arrays.
+with open(os.path.join(ROOT, "tests", "vectors", "plans.json"), encoding="utf-8") as f:
+    plans = json.load(f)
+values = {None}
+for vec in plans.get("vectors", []):
+    st = (vec.get("stored") or {}).get("state")
+    if isinstance(st, dict) and isinstance(st.get("value"), str):
+        values.add(st["value"])
+    elif isinstance(st, str):
+        values.add(st)
+keys = {"state": "call_state:CA1", "ids": "call_state:CA1:w", "end": "call_state:CA1:end"}
+body = {
+    "text": ',"lastUpdated":"2024-03-15T14:31:00.000Z","callSid":"CA1","stage":"ASK_ACTION","attemptCount":2,"language":"es"}',
+    "lastUpdated": 1710513060000,
+    "ttl": 600,
+}
+kinds = [
+    {"kind": "save", "body": body},
+    {"kind": "cas", "guard": {"kind": "absent"}, "next": body, "keepTtl": False},
+    {"kind": "cas", "guard": {"kind": "rev", "expect": 5}, "next": None, "keepTtl": False},
+    {"kind": "cas", "guard": {"kind": "value", "expect": "{}"}, "next": body, "keepTtl": True},
+    {"kind": "end", "keep": 60},
+    {"kind": "del"},
+]
+for kind in kinds:
+    step = compact({"script": "write", "keys": keys, "writeId": "w1", "kind": kind, "idsTtl": 3600})
+    for cur in sorted(values, key=lambda v: (v is not None, v or "")):
+        for applied, ended in ((None, 0), (0, 0), (None, 1)):
+            replies = [cur, applied, ended, ["1710513060", "250999"], 300, -1]
+            put("decide", step + "\n" + compact(replies))
+extend = compact({"script": "extend", "keys": keys, "add": 60, "max": 7200})
+for replies in ([0, 300], [1, 300], [0, -2], [0, 7190]):
+    put("decide", extend + "\n" + compact(replies))
+
+for t in sorted(os.listdir(OUT)):
+    print(f"{t}: {len(os.listdir(os.path.join(OUT, t)))} seeds")
