@@ -1,7 +1,7 @@
 # callstate — the two set-up commands are `make demo` and `make test`; both install what they need.
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
-.PHONY: fuzz fuzz-smoke setup build test test-rust test-wasm-core test-js test-store test-faults soak test-runtimes test-cli test-bench demo bench clean failover
+.PHONY: restore-1m fuzz fuzz-smoke setup build test test-rust test-wasm-core test-js test-store test-faults soak test-runtimes test-cli test-bench demo bench clean failover
 
 setup:            ## toolchains and system packages (idempotent; fast when done)
 	bash scripts/setup.sh
@@ -60,3 +60,6 @@ fuzz:             ## every cargo-fuzz target for FUZZ_SECONDS (default 3600) eac
 clean:
 	cargo clean
 	rm -rf bindings/node/*.node bindings/wasm/pkg* .tools
+
+restore-1m: build ## the CLI restores a 1 000 000-line backup (every 1000th line invalid); prints its peak RSS (a few minutes; not in make test)
+	bash scripts/restore-1m.sh

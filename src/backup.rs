@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use serde_json::Value;
 
-use crate::codec::Codec;
+use crate::codec::{Codec, REV_PREFIX, Record};
 use crate::command::Command;
 use crate::error::Error;
 use crate::keys;
@@ -49,15 +49,25 @@ fn key_reads(key: &str) -> [Command; 2] {
 }
 
 /// What restoring one line does.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub enum RestoreStep {
-    /// Send this `SET` (`PX` remaining TTL, `NX` unless replacing).
-    Set(Command),
+    /// A valid line whose key has time left.
+    Set {
+        /// The `SET` (`PX` remaining TTL, `NX` unless replacing).
+        set: Command,
+        /// `EXISTS` of the call's end marker: a call that has ended is not brought back (unless
+        /// the caller says so).
+        ended: Command,
+        /// `EXISTS` of the key, for a dry run (what `NX` would keep).
+        exists: Command,
+    },
     /// The key's TTL ran out since the backup.
     Expired,
-    /// The line does not parse, names a key outside the prefix, or its value does not decode,
-    /// holds another call's `callSid`, or a `rev` at or past [`MAX_RESTORED_REV`].
-    Invalid,
+    /// The line is not one to restore, and why: it does not parse, names a key outside the
+    /// prefix, or its value does not decode, holds another call's `callSid`, or a `rev` at or
+    /// past [`MAX_RESTORED_REV`].
+    Invalid(String),
 }
 
 impl Codec {
@@ -141,36 +151,58 @@ impl Codec {
     /// remaining one clamped to `(0, ttl.max]`; a line without expiry gets `ttl.max`, so a
     /// restore never makes a key that lives for ever.
     pub fn plan_restore(&self, line: &str, now_ms: i64, replace: bool) -> RestoreStep {
+        let invalid = |why: &str| RestoreStep::Invalid(why.to_string());
         let Ok(line) = serde_json::from_str::<BackupLine>(line.trim_end()) else {
-            return RestoreStep::Invalid;
+            return invalid("not a backup line ({key, pttlMs, atMs, value} with integer times)");
         };
         let Some(sid) = keys::call_sid_of(self.options(), &line.key) else {
-            return RestoreStep::Invalid;
+            return invalid("the key is not a call state key of this codec");
         };
-        match self.decode(&line.value) {
-            Ok(r) if r.state.call_sid == sid && r.revision < MAX_RESTORED_REV => {}
-            _ => return RestoreStep::Invalid,
-        }
+        let value = match self.decode(&line.value) {
+            Err(e) => {
+                return RestoreStep::Invalid(format!("the value does not decode: {}", e.code()));
+            }
+            Ok(r) if r.state.call_sid != sid => {
+                return invalid("the value's callSid is not the key's");
+            }
+            Ok(r) if r.revision >= MAX_RESTORED_REV => {
+                return invalid("its rev is at or past 2^53 - 2^20");
+            }
+            Ok(r) => match self.written_form(&r, &line.value) {
+                Ok(value) => value,
+                Err(e) => {
+                    return RestoreStep::Invalid(format!(
+                        "the value does not encode: {}",
+                        e.code()
+                    ));
+                }
+            },
+        };
         let max_ms = i64::from(self.options().ttl.max) * 1000;
         let remaining = match line.pttl_ms {
             -1 => max_ms,
             p if p >= 0 => p.saturating_sub(now_ms.saturating_sub(line.at_ms).max(0)),
-            _ => return RestoreStep::Invalid,
+            _ => return invalid("pttlMs is below -1"),
         };
         if remaining <= 0 {
             return RestoreStep::Expired;
         }
-        let mut cmd: Command = vec![
-            "SET".into(),
-            line.key,
-            line.value,
-            "PX".into(),
-            remaining.min(max_ms).to_string(),
-        ];
+        let ttl = remaining.min(max_ms).to_string();
+        let mut set: Command = vec!["SET".into(), line.key.clone(), value, "PX".into(), ttl];
         if !replace {
-            cmd.push("NX".into());
+            set.push("NX".into());
         }
-        RestoreStep::Set(cmd)
+        let ended = vec!["EXISTS".into(), keys::end_key(&line.key)];
+        RestoreStep::Set { set, ended, exists: vec!["EXISTS".into(), line.key] }
+    }
+
+    /// The value as this codec writes it, keeping its `rev`: `stored` itself when it already is
+    /// (the usual case), else rewritten — so a `lastUpdated` with an offset, an old version or
+    /// a stray space never reaches the scripts, which read the prefix as text.
+    fn written_form(&self, record: &Record, stored: &str) -> Result<String, Error> {
+        let body = self.encode_body(&record.state)?;
+        let value = format!("{REV_PREFIX}{}{body}", record.revision);
+        Ok(if value == stored { stored.to_string() } else { value })
     }
 }
 
@@ -192,19 +224,69 @@ mod tests {
     fn restore_never_makes_an_immortal_or_foreign_key() {
         let c = Codec::default();
         let set = |l: &str| match c.plan_restore(l, 1_000_000, false) {
-            RestoreStep::Set(cmd) => cmd[4].clone(),
-            other => format!("{other:?}"),
+            RestoreStep::Set { set, .. } => set[4].clone(),
+            RestoreStep::Invalid(why) => format!("invalid: {why}"),
+            RestoreStep::Expired => "expired".into(),
         };
         // No expiry in the backup: the codec's maximum TTL (7200 s), never none.
         assert_eq!(set(&line("call_state:CA1", -1, &value("CA1", 5))), "7200000");
         // An absurd TTL is clamped to the maximum; a normal one is kept.
         assert_eq!(set(&line("call_state:CA1", 1_000_000_000, &value("CA1", 5))), "7200000");
         assert_eq!(set(&line("call_state:CA1", 60_000, &value("CA1", 5))), "60000");
-        // Another call's value under this key, or a rev that leaves no room: invalid.
-        assert_eq!(set(&line("call_state:CA1", 60_000, &value("CA2", 5))), "Invalid");
+        // Each invalid line says why.
+        let why =
+            |l: &str| set(l).strip_prefix("invalid: ").map(str::to_string).unwrap_or_default();
+        assert_eq!(
+            why(&line("call_state:CA1", 60_000, &value("CA2", 5))),
+            "the value's callSid is not the key's"
+        );
         let poisoned = value("CA1", (1 << 53) - 1);
-        assert_eq!(set(&line("call_state:CA1", 60_000, &poisoned)), "Invalid");
-        assert_eq!(set(&line("call_state:CA1", -7, &value("CA1", 5))), "Invalid");
+        assert_eq!(
+            why(&line("call_state:CA1", 60_000, &poisoned)),
+            "its rev is at or past 2^53 - 2^20"
+        );
+        assert_eq!(why(&line("call_state:CA1", -7, &value("CA1", 5))), "pttlMs is below -1");
+        assert_eq!(
+            why(&line("other:CA1", 60_000, &value("CA1", 5))),
+            "the key is not a call state key of this codec"
+        );
+        assert_eq!(
+            why(r#"{"key":"call_state:CA1"}"#),
+            "not a backup line ({key, pttlMs, atMs, value} with integer times)"
+        );
+        assert_eq!(
+            why(&line("call_state:CA1", 60_000, "{\"schemaVersion\":9}")),
+            "the value does not decode: UNSUPPORTED_VERSION"
+        );
+        assert_eq!(set(&line_at("call_state:CA1", 10, 0, &value("CA1", 5))), "expired");
+    }
+
+    #[test]
+    fn restore_writes_values_as_the_codec_does() {
+        let c = Codec::default();
+        let value_of =
+            |v: &str| match c.plan_restore(&line("call_state:CA1", 60_000, v), 1_000_000, true) {
+                RestoreStep::Set { set, ended, exists } => {
+                    assert_eq!(
+                        (ended, exists),
+                        (
+                            vec!["EXISTS".to_string(), "call_state:CA1:end".into()],
+                            vec!["EXISTS".to_string(), "call_state:CA1".into()]
+                        )
+                    );
+                    assert_eq!(set.len(), 5, "replace: no NX");
+                    set[2].clone()
+                }
+                other => panic!("{other:?}"),
+            };
+        // Already as written: kept byte for byte.
+        let v = value("CA1", 5);
+        assert_eq!(value_of(&v), v);
+        // A lastUpdated with an offset (the scripts compare it as text): rewritten, rev kept.
+        let offset = v.replace("2024-03-15T14:30:22.000Z", "2024-03-15T16:30:22.000+02:00");
+        assert_eq!(value_of(&offset), v);
+        let lower = v.replace("2024-03-15T14:30:22.000Z", "2024-03-15t14:30:22.000z");
+        assert_eq!(value_of(&lower), v);
     }
 
     #[test]

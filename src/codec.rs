@@ -260,7 +260,7 @@ fn revision(t: &TopLevel<'_>) -> Result<u64, Error> {
 
 fn check_envelope(t: &TopLevel<'_>) -> Result<(), Error> {
     if let Some(raw) = t.schema_version.filter(|raw| json::integer(raw, 3.0, 3.0).is_none()) {
-        return Err(Error::UnsupportedVersion { found: raw.to_string() });
+        return Err(Error::UnsupportedVersion { found: crate::error::excerpt(raw) });
     }
     if t.has_state_fields() || t.action.is_some() || !t.extra.is_empty() {
         return Err(Error::compression(

@@ -100,6 +100,18 @@ pub(crate) const CODES: [&str; 11] = [
     "REDIS",
 ];
 
+/// At most this many characters of outside text (a stored value, a version, an action name) go
+/// into a message: a hostile 10 KB value must not become a 10 KB log line.
+const EXCERPT_CHARS: usize = 40;
+
+/// `text` as a message quotes it: its first [`EXCERPT_CHARS`] characters, `…` if there were more.
+pub(crate) fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        None => text.to_string(),
+        Some((at, _)) => format!("{}…", &text[..at]),
+    }
+}
+
 impl Error {
     /// The stable SPEC §9 code, e.g. `"INVALID_FIELD"`.
     pub fn code(&self) -> &'static str {

@@ -15,7 +15,7 @@ pub(crate) fn detect(t: &TopLevel<'_>) -> Result<u8, Error> {
     match t.schema_version {
         Some(raw) => match json::integer(raw, 1.0, 3.0) {
             Some(v) => Ok(v as u8),
-            None => Err(Error::UnsupportedVersion { found: raw.to_string() }),
+            None => Err(Error::UnsupportedVersion { found: crate::error::excerpt(raw) }),
         },
         None if t.field("language").is_none_or(json::is_null) => Ok(1),
         None if t.action.is_some() => Ok(2),
@@ -29,7 +29,7 @@ pub(crate) fn requested(version: &str) -> Result<u8, Error> {
         "v1" => Ok(1),
         "v2" => Ok(2),
         "v3" => Ok(3),
-        other => Err(Error::UnsupportedVersion { found: other.to_string() }),
+        other => Err(Error::UnsupportedVersion { found: crate::error::excerpt(other) }),
     }
 }
 
@@ -55,9 +55,12 @@ pub(crate) fn upgrade(
         Some(m) => m.clone(),
         None => normalize(&old),
     };
-    Name::new(&mapped)
-        .map(Some)
-        .ok_or_else(|| Error::field("action", format!("cannot map {old:?} to an action type")))
+    Name::new(&mapped).map(Some).ok_or_else(|| {
+        Error::field(
+            "action",
+            format!("cannot map {:?} to an action type", crate::error::excerpt(&old)),
+        )
+    })
 }
 
 /// The default `map(action)`: trimmed, upper-cased, runs of non-alphanumerics → `_`.

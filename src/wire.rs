@@ -5,7 +5,6 @@
 //! binding converts its arguments to `&str`/numbers, calls one of these, and hands the text back
 //! for the shared JS shim to `JSON.parse`.
 
-use crate::backup::RestoreStep;
 use crate::canonical;
 use crate::codec::{Codec, record_json, state_json};
 use crate::command::Command;
@@ -115,7 +114,7 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `read` | sid | `{key, reads}`: `GET` and `PTTL` of the call's state key |
 /// | `readReply` | key, JSON array of the replies to `reads` | `{key, value, pttlMs, compressed}` or `null` |
 /// | `backupLine` | key, pttl ms, at ms, value | string |
-/// | `restore` | line, now ms, replace (`"1"`/`"0"`) | `{set: argv}`, `"expired"` or `"invalid"` |
+/// | `restore` | line, now ms, replace (`"1"`/`"0"`) | [`crate::RestoreStep`]: `{set: {set, ended, exists}}`, `"expired"` or `{invalid: reason}` |
 /// | `tables` | — | [`Tables`]: the field tables, error codes and TTL defaults the JS copies are generated from |
 /// | `conflict` | attempts | always the `CONFLICT` error: an update gave up after that many conflicts |
 /// | `restoreLineMax` | — | the longest backup line restore reads (UTF-16 units): `maxBytes` × 2 + 1 KiB |
@@ -201,12 +200,13 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         }
         "readReply" => to_json(&c.stored_of(s(0), &values(s(1))?)?),
         "backupLine" => to_json(&c.backup_line(s(0), num(1) as i64, num(2) as i64, s(3))),
-        "restore" => match c.plan_restore(s(0), num(1) as i64, s(2) == "1") {
-            RestoreStep::Set(argv) => to_json(&Restore { set: argv }),
-            RestoreStep::Expired => to_json("expired"),
-            RestoreStep::Invalid => to_json("invalid"),
-        },
-        other => return Err(Error::field("op", format!("unknown plan {other:?}"))),
+        "restore" => to_json(&c.plan_restore(s(0), num(1) as i64, s(2) == "1")),
+        other => {
+            return Err(Error::field(
+                "op",
+                format!("unknown plan {:?}", crate::error::excerpt(other)),
+            ));
+        }
     };
     Ok(out)
 }
@@ -311,9 +311,4 @@ struct Keys {
     key: String,
     ids: String,
     end: String,
-}
-
-#[derive(serde::Serialize)]
-struct Restore {
-    set: Command,
 }

@@ -316,7 +316,25 @@ export interface RestoreOptions {
   replace?: boolean;
   /** The caller's clock in ms: a number, a Date, or a function read per line (default `Date.now()`). */
   now?: number | Date | (() => number);
+  /** Check and count every line, write nothing (`restored` counts what would be restored). */
+  dryRun?: boolean;
+  /** Restore calls whose end marker is set too (default: skip them, `skippedEnded`). */
+  includeEnded?: boolean;
   onProgress?: (linesDone: number) => void;
+}
+
+/** What `restore` did, line by line. */
+export interface RestoreResult {
+  restored: number;
+  skippedExpired: number;
+  /** Lines that are not ones to restore (SPEC §2); the first 1000 are in `invalid`. */
+  skippedInvalid: number;
+  /** Valid lines of calls that have ended (their end marker is set), unless `includeEnded`. */
+  skippedEnded: number;
+  /** Valid lines whose key exists (kept: `NX`), unless `replace`. */
+  skippedExisting: number;
+  /** The first 1000 invalid lines: line number (from 1) and why. */
+  invalid: { line: number; reason: string }[];
 }
 
 /** A call's stored value as it is in Redis, undecoded (`store.maintenance.read`). */
@@ -386,9 +404,11 @@ export interface CallStateStore<S extends CallState = CallState> {
   /** NDJSON lines `{ key, pttlMs, atMs, value }`, each ending in `\n`. */
   backup(opts?: BackupOptions): AsyncIterable<string>;
   restore(
-    lines: AsyncIterable<string> | Iterable<string> | string,
+    /** A string or a Node `Readable` (text or byte chunks, split into lines across chunks), or
+     * an (async) iterable of lines. */
+    lines: AsyncIterable<string> | AsyncIterable<string | Uint8Array> | Iterable<string> | string,
     opts?: RestoreOptions,
-  ): Promise<{ restored: number; skippedExpired: number; skippedInvalid: number }>;
+  ): Promise<RestoreResult>;
   /** Closes connections the store made itself, never the user's client. */
   close(): Promise<void>;
   /** Operator tools: see `CallStateMaintenance`. */

@@ -36,6 +36,12 @@ interface Step {
   step: unknown;
 }
 
+/** What the core plans for one backup line. */
+type RestoreStep = 'expired' | { invalid: string } | { set: { set: string[]; ended: string[]; exists: string[] } };
+
+/** How many invalid lines a restore reports by number and reason (the count has them all). */
+const INVALID_KEPT = 1000;
+
 interface Planned extends Step {
   /** The state JSON as stored, when it differs from the JSON given. */
   state: string | null;
@@ -844,28 +850,45 @@ export function makeStoreFactory(x: Internals) {
         metric({ operation: 'backup', bytes: count }, start);
       },
 
-      async restore(lines: AsyncIterable<string> | Iterable<string> | string,
-        opts: { replace?: boolean; now?: number | Date | (() => number); onProgress?: (n: number) => void } = {}) {
+      async restore(lines: AsyncIterable<string> | AsyncIterable<string | Uint8Array> | Iterable<string> | string,
+        opts: { replace?: boolean; now?: number | Date | (() => number); onProgress?: (n: number) => void;
+          dryRun?: boolean; includeEnded?: boolean } = {}) {
         const start = Date.now();
         if (closed) reported(redisError('store closed'));
-        const result = { restored: 0, skippedExpired: 0, skippedInvalid: 0 };
+        const result = {
+          restored: 0, skippedExpired: 0, skippedInvalid: 0, skippedEnded: 0, skippedExisting: 0,
+          /** The first INVALID_KEPT invalid lines: line number (from 1) and the core's reason. */
+          invalid: [] as { line: number; reason: string }[],
+        };
+        const invalid = (line: number, reason: string) => {
+          result.skippedInvalid++;
+          if (result.invalid.length < INVALID_KEPT) result.invalid.push({ line, reason });
+        };
         // `now`: the caller's clock in ms — a number, a Date, or a function read per line.
         const clock = () => {
           const now = typeof opts.now === 'function' ? opts.now() : opts.now ?? Date.now();
           return Number(now instanceof Date ? now.getTime() : now);
         };
-        let n = 0;
-        const restoreLine = async (line: string) => {
-          if (line.trim() === '') return;
-          const step = planJson('restore', [line, String(clock()), opts.replace ? '1' : '0']);
-          if (step === 'expired') result.skippedExpired++;
-          else if (step === 'invalid') result.skippedInvalid++;
-          else if ((await send(client, step.set, forever)) != null) result.restored++;
-          opts.onProgress?.(++n);
+        const max = planJson<number>('restoreLineMax', []);
+        /** One line, as the core plans it: checks first (a call that ended, a dry run's NX), then the SET. */
+        const restoreLine = async (text: string, line: number) => {
+          const step = planJson<RestoreStep>('restore', [text, String(clock()), opts.replace ? '1' : '0']);
+          if (step === 'expired') { result.skippedExpired++; return; }
+          if ('invalid' in step) { invalid(line, step.invalid); return; }
+          const { set, ended, exists } = step.set;
+          if (!opts.includeEnded && Number(await send(client, ended, forever)) > 0) { result.skippedEnded++; return; }
+          const kept = opts.dryRun
+            ? !opts.replace && Number(await send(client, exists, forever)) > 0
+            : (await send(client, set, forever)) == null; // NX refused: the key exists
+          if (kept) result.skippedExisting++; else result.restored++;
         };
+        let line = 0;
         try {
-          for await (const line of backupLines(lines, planJson<number>('restoreLineMax', []))) {
-            if (line === null) { result.skippedInvalid++; opts.onProgress?.(++n); } else await restoreLine(line);
+          for await (const text of backupLines(lines, max)) {
+            line++;
+            if (text === null) invalid(line, `longer than ${max} characters`);
+            else if (text.trim() !== '') await restoreLine(text, line);
+            opts.onProgress?.(line);
           }
         } catch (e) {
           metric({ operation: 'restore', success: false, bytes: result.restored }, start);

@@ -79,7 +79,9 @@ impl Outcome {
             "CHECK" => Outcome::Check { stored: value.ok_or_else(missing)? },
             "ENDED" => Outcome::Ended { stored: value },
             other => {
-                return Err(Error::Redis { detail: format!("unexpected write reply {other:?}") });
+                return Err(Error::Redis {
+                    detail: format!("unexpected write reply {:?}", crate::error::excerpt(other)),
+                });
             }
         })
     }

@@ -8,8 +8,12 @@ commands:
   scan                       active calls by stage, a table
   migrate [--apply]          rewrite every v1/v2 value as v3 with compare-and-set;
                              a dry run (counts only, no writes) unless --apply
-  backup [file]              NDJSON lines {key, pttlMs, atMs, value} to file (default stdout)
-  restore [file] [--replace] NDJSON from file (default stdin); existing keys kept unless --replace
+  backup [file] [--force]    NDJSON lines {key, pttlMs, atMs, value} to file (default stdout);
+                             the file is private (0600) and never overwritten unless --force
+  restore [file] [--replace] [--dry-run] [--include-ended]
+                             NDJSON from file (default stdin), streamed; existing keys kept
+                             unless --replace, calls that have ended skipped unless
+                             --include-ended; --dry-run checks and counts, writes nothing
 
 options:
   --url <url>          Redis URL (default $REDIS_URL, else redis://127.0.0.1:6379)
@@ -19,7 +23,7 @@ options:
   --prefix <p>         key prefix (default "call_state:")
   --match <glob>       scan/migrate/backup: only call SIDs matching the glob
   --concurrency <n>    migrate: calls in flight at once (default 16)
-  --json               inspect/scan/migrate: print JSON instead of text
+  --json               inspect/scan/migrate/restore: print JSON instead of text
   --quiet              no progress on stderr
   -h, --help           this text
 
@@ -50,6 +54,9 @@ export interface Flags {
   concurrency: number;
   apply: boolean;
   replace: boolean;
+  force: boolean;
+  dryRun: boolean;
+  includeEnded: boolean;
   json: boolean;
   quiet: boolean;
 }
@@ -66,6 +73,9 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   apply: { type: 'boolean' },
   replace: { type: 'boolean' },
+  force: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  'include-ended': { type: 'boolean' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -95,7 +105,10 @@ export function parse(argv: string[]): Invocation | 'help' | 'usage' {
     throw new UsageError(`\`${name}\` takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${args.length}`);
   }
   if (bool('apply') && command !== 'migrate') throw new UsageError('--apply is for `migrate`');
-  if (bool('replace') && command !== 'restore') throw new UsageError('--replace is for `restore`');
+  for (const flag of ['replace', 'dry-run', 'include-ended']) {
+    if (bool(flag) && command !== 'restore') throw new UsageError(`--${flag} is for \`restore\``);
+  }
+  if (bool('force') && command !== 'backup') throw new UsageError('--force is for `backup`');
   if (bool('cluster') && !bool('hash-tag')) {
     throw new UsageError('--cluster needs --hash-tag: in a cluster every key of a call must share a slot');
   }
@@ -107,6 +120,7 @@ export function parse(argv: string[]): Invocation | 'help' | 'usage' {
     flags: {
       url: str('url'), cluster: bool('cluster'), hashTag: bool('hash-tag'), prefix: str('prefix'),
       match: str('match'), concurrency, apply: bool('apply'), replace: bool('replace'),
+      force: bool('force'), dryRun: bool('dry-run'), includeEnded: bool('include-ended'),
       json: bool('json'), quiet: bool('quiet'),
     },
   };

@@ -95,7 +95,16 @@ function credentials(u: URL): { username?: string; password?: string } {
   };
 }
 
-/** The URL without its credentials, for messages. */
+/**
+ * The URL as messages show it: scheme, host and port only, read by the URL parser (never by a
+ * pattern), so no part of a user name or password — which may hold `@`, `/` or `:` — is
+ * printed; text that does not parse as a URL is not echoed at all.
+ */
 export function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return '(a Redis URL that does not parse)';
+  }
 }

@@ -2,9 +2,9 @@
 // exit code (0 ok, 1 error) and uses only the package's public API: the codec, the store and its
 // `maintenance` group.
 import process from 'node:process';
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, linkSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import type { CallStateCodec, CallStateError, CallStateStore } from '../index.js';
 import type { Flags } from './args.js';
 import { type Counts, formatCounts, out, progressBar, sum, table, ttlText } from './output.js';
@@ -116,7 +116,30 @@ export async function scan(ctx: Context): Promise<number> {
 
 export async function backup(ctx: Context, file: string | undefined): Promise<number> {
   const toStdout = file === undefined || file === '-';
-  const stream = toStdout ? process.stdout : createWriteStream(file);
+  if (toStdout) {
+    const n = await writeBackup(ctx, process.stdout);
+    process.stderr.write(`backup: ${n} keys\n`);
+    return 0;
+  }
+  // Written to a private (0600) file beside the target, then moved into place: a failed backup
+  // leaves no half file, and an existing file is replaced only with --force (the link refuses).
+  if (existsSync(file) && !ctx.flags.force) throw new Error(`${file} exists (--force replaces it)`);
+  const partial = `${file}.${process.pid}.partial`;
+  try {
+    const stream = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
+    const n = await writeBackup(ctx, stream);
+    stream.end();
+    await once(stream, 'finish');
+    if (ctx.flags.force) renameSync(partial, file);
+    else { linkSync(partial, file); unlinkSync(partial); }
+    process.stderr.write(`backup: ${n} keys to ${file}\n`);
+    return 0;
+  } finally {
+    rmSync(partial, { force: true });
+  }
+}
+
+async function writeBackup(ctx: Context, stream: Writable): Promise<number> {
   const bar = progressBar('backup', null, ctx.progress);
   let n = 0;
   for await (const line of ctx.store.backup({ match: ctx.flags.match, onProgress: (k) => bar.tick(k) })) {
@@ -124,27 +147,44 @@ export async function backup(ctx: Context, file: string | undefined): Promise<nu
     if (!stream.write(line)) await once(stream, 'drain');
   }
   bar.done();
-  if (!toStdout) {
-    stream.end();
-    await once(stream, 'finish');
-  }
-  process.stderr.write(`backup: ${n} keys${toStdout ? '' : ` to ${file}`}\n`);
-  return 0;
+  return n;
 }
+
+/** Lines in a file (a last line without `\n` counts), read as a stream of bytes. */
+async function countLines(file: string): Promise<number> {
+  let lines = 0;
+  let last = 10;
+  for await (const chunk of createReadStream(file)) {
+    const bytes = chunk as Uint8Array;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) lines++;
+    if (bytes.length > 0) last = bytes[bytes.length - 1];
+  }
+  return last === 10 ? lines : lines + 1;
+}
+
+/** How many invalid lines the text report lists (the JSON report has every one the store kept). */
+const INVALID_SHOWN = 20;
 
 export async function restore(ctx: Context, file: string | undefined): Promise<number> {
   const fromStdin = file === undefined || file === '-';
-  let total = null;
-  if (!fromStdin) {
-    const text = readFileSync(file, 'utf8'); // throws ENOENT early, before any write
-    total = text.split('\n').filter((l) => l.trim() !== '').length;
-  }
-  const input = fromStdin ? process.stdin : createReadStream(file, 'utf8');
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  const bar = progressBar('restore', total, ctx.progress);
-  const r = await ctx.store.restore(lines, { replace: ctx.flags.replace, onProgress: (n) => bar.tick(n) });
+  // A file is read twice, streaming both times: once to count its lines (the progress bar's
+  // total; ENOENT before anything is sent), then by the store, which splits it into lines across
+  // chunks with a bound on their length (SPEC §2). Memory stays bounded whatever the file's size.
+  const total = fromStdin ? null : await countLines(file);
+  const input = fromStdin ? process.stdin : createReadStream(file);
+  const bar = progressBar(ctx.flags.dryRun ? 'restore (dry run)' : 'restore', total, ctx.progress);
+  const { replace, dryRun, includeEnded } = ctx.flags;
+  const r = await ctx.store.restore(input, { replace, dryRun, includeEnded, onProgress: (n) => bar.tick(n) });
   bar.done();
-  out(`restored ${r.restored}, skipped: ${r.skippedExpired} expired, ${r.skippedInvalid} invalid` +
-    `${ctx.flags.replace ? '' : ' (existing keys kept; --replace overwrites them)'}`);
+  if (ctx.flags.json) {
+    out(JSON.stringify(r, null, 2));
+    return 0;
+  }
+  out(`${dryRun ? 'dry run: would restore' : 'restored'} ${r.restored}, skipped: ${r.skippedExpired} expired, ` +
+    `${r.skippedInvalid} invalid, ${r.skippedEnded} of calls that ended` +
+    `${includeEnded ? '' : ' (--include-ended restores them)'}, ${r.skippedExisting} existing` +
+    `${replace ? '' : ' (--replace overwrites them)'}`);
+  for (const { line, reason } of r.invalid.slice(0, INVALID_SHOWN)) out(`  line ${line}: ${reason}`);
+  if (r.skippedInvalid > INVALID_SHOWN) out(`  (and ${r.skippedInvalid - INVALID_SHOWN} more invalid lines)`);
   return 0;
 }

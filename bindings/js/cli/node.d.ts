@@ -9,8 +9,8 @@ declare module 'node:stream' {
     end(): void;
     isTTY?: boolean;
   }
-  /** A stream of text the CLI reads (a file, stdin). */
-  export interface Readable extends AsyncIterable<string> {
+  /** A stream the CLI reads (a file, stdin): Buffer chunks, decoded by the store. */
+  export interface Readable extends AsyncIterable<string | Uint8Array> {
     pipe(destination: unknown): unknown;
   }
 }
@@ -24,6 +24,7 @@ declare module 'node:process' {
     stderr: Writable;
     stdin: Readable;
     exitCode: number | undefined;
+    pid: number;
     cwd(): string;
   };
   export default process;
@@ -46,9 +47,13 @@ declare module 'node:module' {
 
 declare module 'node:fs' {
   import type { Readable, Writable } from 'node:stream';
-  export function createReadStream(path: string, encoding: 'utf8'): Readable;
-  export function createWriteStream(path: string): Writable;
-  export function readFileSync(path: string, encoding: 'utf8'): string;
+  export function createReadStream(path: string): Readable;
+  export function createWriteStream(path: string, options: { flags: 'wx'; mode: number }): Writable;
+  export function existsSync(path: string): boolean;
+  export function linkSync(existing: string, link: string): void;
+  export function renameSync(from: string, to: string): void;
+  export function rmSync(path: string, options: { force: boolean }): void;
+  export function unlinkSync(path: string): void;
 }
 
 declare module 'node:events' {
@@ -58,9 +63,4 @@ declare module 'node:events' {
 
 declare module 'node:path' {
   export function join(...parts: string[]): string;
-}
-
-declare module 'node:readline' {
-  import type { Readable } from 'node:stream';
-  export function createInterface(options: { input: Readable; crlfDelay: number }): AsyncIterable<string>;
 }

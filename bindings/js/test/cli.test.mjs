@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,12 @@ test('usage: --help is 0, a bad command or option is 2, no redis is 1', async ()
   const down = await cli(['scan'], { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
   assert.equal(down.code, 1, down.stderr);
   assert.match(down.stderr, /cannot connect to redis:\/\/127\.0\.0\.1:1/);
+  // A password is never printed, whatever it holds (encoded @ and /, or not encoded at all).
+  for (const secret of ['redis://user:s3cr%40t%2Fpw@127.0.0.1:1', 'redis://user:s3cr@t/pw@127.0.0.1:1']) {
+    const r = await cli(['scan'], { env: { REDIS_URL: secret } });
+    assert.equal(r.code, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /s3cr|pw@|user/, r.stderr);
+  }
 });
 
 test('inspect: state, rev, schema version, migratedFrom, TTL; both clients', async () => {
@@ -134,10 +140,10 @@ test('backup and restore: NDJSON to a file and through stdin/stdout, NX unless -
   await redis.del(...lines.map((l) => JSON.parse(l).key).slice(0, 5));
   const r1 = await cli(['restore', file, '--prefix', 'bak:']);
   assert.equal(r1.code, 0, r1.stderr);
-  assert.match(r1.stdout, /^restored 5, skipped: 0 expired, 0 invalid \(existing keys kept/);
+  assert.match(r1.stdout, /^restored 5, skipped: 0 expired, 0 invalid, 0 of calls that ended .*, 15 existing \(--replace overwrites them\)$/m);
   assert.match(r1.stderr, /restore \[#+\] 20\/20 100%/);
   const r2 = await cli(['restore', file, '--prefix', 'bak:', '--replace', '--quiet']);
-  assert.match(r2.stdout, /^restored 20, skipped: 0 expired, 0 invalid$/m);
+  assert.match(r2.stdout, /^restored 20, skipped: 0 expired, 0 invalid, 0 of calls that ended .*, 0 existing$/m);
   assert.equal(r2.stderr, '');
   assert.equal(await redis.get('bak:CAbak7'), before);
   const ttl = await redis.pttl('bak:CAbak3');
@@ -153,6 +159,42 @@ test('backup and restore: NDJSON to a file and through stdin/stdout, NX unless -
   assert.match(r3.stdout, /^restored 1, skipped: 0 expired, 1 invalid/);
   const missingFile = await cli(['restore', join(dir, 'nope.ndjson'), '--prefix', 'bak:']);
   assert.equal(missingFile.code, 1);
+  await store.close();
+});
+
+test('backup files are private and never overwritten without --force; restore --dry-run writes nothing and reports bad lines by number', async () => {
+  const store = createCallStateStore(redis, { codec: { keyPrefix: 'priv:' }, onRedisError: 'throw' });
+  for (let i = 0; i < 3; i++) await store.saveCallState(`CApriv${i}`, state(`CApriv${i}`));
+  const file = join(dir, 'private.ndjson');
+  const b1 = await cli(['backup', file, '--prefix', 'priv:', '--quiet']);
+  assert.equal(b1.code, 0, b1.stderr);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  const kept = readFileSync(file, 'utf8');
+  await store.saveCallState('CApriv3', state('CApriv3'));
+  const b2 = await cli(['backup', file, '--prefix', 'priv:', '--quiet']);
+  assert.equal(b2.code, 1);
+  assert.match(b2.stderr, /exists \(--force replaces it\)/);
+  assert.equal(readFileSync(file, 'utf8'), kept, 'the old backup is untouched');
+  const b3 = await cli(['backup', file, '--prefix', 'priv:', '--quiet', '--force']);
+  assert.equal(b3.code, 0, b3.stderr);
+  assert.equal(readFileSync(file, 'utf8').trimEnd().split('\n').length, 4);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.partial')), [], 'no partial file left');
+
+  // A file with bad lines: dry run with --replace reports them by number, writes nothing.
+  const bad = join(dir, 'bad.ndjson');
+  writeFileSync(bad, `${readFileSync(file, 'utf8')}not json\n\n${JSON.stringify({ key: 'zzz:CA1', pttlMs: -1, atMs: 0, value: '{}' })}\n`);
+  await redis.del('priv:CApriv0', 'priv:CApriv1');
+  const dry = await cli(['restore', bad, '--prefix', 'priv:', '--replace', '--dry-run', '--quiet']);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /^dry run: would restore 4, skipped: 0 expired, 2 invalid/m);
+  assert.match(dry.stdout, /^ {2}line 5: not a backup line/m);
+  assert.match(dry.stdout, /^ {2}line 7: the key is not a call state key/m);
+  assert.equal(await redis.exists('priv:CApriv0', 'priv:CApriv1'), 0, 'a dry run writes nothing');
+  const json = JSON.parse((await cli(['restore', bad, '--prefix', 'priv:', '--json', '--quiet'])).stdout);
+  assert.deepEqual([json.restored, json.skippedExisting, json.skippedInvalid, json.invalid.map((i) => i.line)], [2, 2, 2, [5, 7]]);
+  for (const flag of ['--dry-run', '--include-ended']) assert.equal((await cli(['backup', flag])).code, 2);
+  assert.equal((await cli(['restore', '--force'])).code, 2);
   await store.close();
 });
 

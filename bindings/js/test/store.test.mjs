@@ -235,15 +235,77 @@ for (const [kind, connect] of Object.entries(clients)) {
       const expired = JSON.stringify({ ...JSON.parse(ours[0]), pttlMs: 10, atMs: Date.now() - 60_000 }) + '\n';
       const result = await store.restore([...ours, 'not json\n', expired,
         JSON.stringify({ key: 'other:x', pttlMs: -1, atMs: 0, value: '{}' }) + '\n']);
-      assert.deepEqual(result, { restored: 3, skippedExpired: 1, skippedInvalid: 2 });
+      assert.deepEqual(result, {
+        restored: 3, skippedExpired: 1, skippedInvalid: 2, skippedEnded: 0, skippedExisting: 0,
+        invalid: [
+          { line: 4, reason: 'not a backup line ({key, pttlMs, atMs, value} with integer times)' },
+          { line: 6, reason: 'the key is not a call state key of this codec' },
+        ],
+      });
       for (const id of ids) {
         assert.equal(cli('GET', `call_state:${id}`), before[id][0]);
         assert.ok(Math.abs(Number(cli('PTTL', `call_state:${id}`)) - before[id][1]) < 1000);
       }
       const again = await store.restore(ours);
-      assert.equal(again.restored, 0, 'NX: existing keys are kept');
+      assert.deepEqual([again.restored, again.skippedExisting], [0, 3], 'NX: existing keys are kept');
       const later = await store.restore(ours.join(''), { now: Date.now() + 10_000_000, replace: true });
-      assert.deepEqual(later, { restored: 0, skippedExpired: 3, skippedInvalid: 0 }, 'now as a number; NDJSON as one string');
+      assert.deepEqual([later.restored, later.skippedExpired, later.skippedInvalid], [0, 3, 0], 'now as a number; NDJSON as one string');
+    });
+
+    test('restore from a hostile file: each bad line counted with its number and reason, nothing immortal, nothing foreign', async () => {
+      const id = sid(); const key = `call_state:${id}`;
+      const value = (over = {}) => cs.serializeCallState(state(id, over)).replace('"rev":0', '"rev":7');
+      const line = (v, extra = {}) => `${JSON.stringify({ key, pttlMs: 60_000, atMs: Date.now(), value: v, ...extra })}\n`;
+      const poisoned = value().replace('"rev":7', `"rev":${2 ** 53 - 1}`);
+      const huge = `{"schemaVersion":${'9'.repeat(10_000)}}`;
+      const result = await store.restore([
+        line(value(), { pttlMs: -1 }), // no expiry in the file: ttl.max, never immortal
+        line(poisoned), // a rev that leaves no room to grow
+        line(cs.serializeCallState(state(sid()))), // another call's value under this key
+        line(huge), // a 10 KB version: the reason stays short
+        line(value(), { pttlMs: 1e15 }), // an absurd TTL: clamped
+      ], { replace: true });
+      assert.equal(result.restored, 2);
+      assert.deepEqual(result.invalid.map((i) => i.line), [2, 3, 4]);
+      assert.deepEqual(result.invalid.map((i) => i.reason), [
+        'its rev is at or past 2^53 - 2^20', "the value's callSid is not the key's", 'the value does not decode: UNSUPPORTED_VERSION']);
+      const pttl = Number(cli('PTTL', key));
+      assert.ok(pttl > 0 && pttl <= 7_200_000, `TTL clamped to (0, ttl.max]: ${pttl}`);
+      // The codec's own errors quote outside text briefly, too.
+      assert.throws(() => cs.deserializeCallState(huge), (e) => e.code === 'UNSUPPORTED_VERSION' && e.message.length < 120);
+    });
+
+    test('restore rewrites a lastUpdated the scripts cannot compare (an offset, a lowercase t), keeping rev', async () => {
+      const id = sid(); const key = `call_state:${id}`;
+      const canonical = cs.serializeCallState(state(id)).replace('"rev":0', '"rev":7');
+      const offset = canonical.replace('2024-03-15T14:30:22.000Z', '2024-03-15T16:30:22.000+02:00');
+      const lower = canonical.replace('2024-03-15T14:30:22.000Z', '2024-03-15t14:30:22.000z');
+      for (const v of [offset, lower]) {
+        const r = await store.restore([JSON.stringify({ key, pttlMs: 60_000, atMs: Date.now(), value: v })], { replace: true });
+        assert.equal(r.restored, 1);
+        assert.equal(cli('GET', key), canonical, 'stored as the codec writes it');
+      }
+      // So a late webhook's older save is refused as the script reads the prefix (STALE_WRITE).
+      await assert.rejects(store.saveCallState(id, state(id, { lastUpdated: new Date('2024-03-15T14:00:00.000Z') })),
+        (e) => e.code === 'STALE_WRITE');
+    });
+
+    test('restore skips calls that have ended unless includeEnded; a dry run writes nothing', async () => {
+      const [a, b] = [sid(), sid()];
+      for (const id of [a, b]) await store.saveCallState(id, state(id));
+      const lines = [];
+      for await (const l of store.backup()) if ([a, b].some((id) => JSON.parse(l).key === `call_state:${id}`)) lines.push(l);
+      await store.endCall(a, { keepSeconds: 600 });
+      cli('DEL', `call_state:${a}`, `call_state:${b}`);
+      const dry = await store.restore(lines, { dryRun: true, replace: true });
+      assert.deepEqual([dry.restored, dry.skippedEnded], [1, 1]);
+      assert.equal(cli('EXISTS', `call_state:${a}`, `call_state:${b}`), '0', 'a dry run writes nothing');
+      const real = await store.restore(lines);
+      assert.deepEqual([real.restored, real.skippedEnded], [1, 1]);
+      assert.equal(cli('EXISTS', `call_state:${a}`), '0', 'the ended call is not brought back');
+      const forced = await store.restore(lines, { includeEnded: true });
+      assert.deepEqual([forced.restored, forced.skippedExisting], [1, 1]);
+      assert.equal(cli('EXISTS', `call_state:${a}`), '1');
     });
   });
 }
