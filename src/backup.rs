@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use serde_json::Value;
 
-use crate::codec::{Codec, REV_PREFIX, Record};
+use crate::codec::{Codec, Record, write_stored};
 use crate::command::Command;
 use crate::error::Error;
 use crate::keys;
@@ -43,6 +43,9 @@ pub struct Stored {
     pub compressed: bool,
 }
 
+/// The value of an end marker.
+const END_MARK: &str = "1";
+
 /// `GET` and `PTTL` of a key.
 fn key_reads(key: &str) -> [Command; 2] {
     [vec!["GET".into(), key.into()], vec!["PTTL".into(), key.into()]]
@@ -61,6 +64,11 @@ pub enum RestoreStep {
         ended: Command,
         /// `EXISTS` of the key, for a dry run (what `NX` would keep).
         exists: Command,
+    },
+    /// An ended call's end marker: send this `SET` (`PX` remaining TTL).
+    Mark {
+        /// The `SET`.
+        set: Command,
     },
     /// The key's TTL ran out since the backup.
     Expired,
@@ -96,25 +104,35 @@ impl Codec {
     }
 
     /// The reads that back up a page of `SCAN` keys: `GET` and `PTTL` of each state key among
-    /// them (others skipped), then one `TIME` — read after them, so the remaining TTL a restore
+    /// them (others skipped) and `PTTL` of its end marker, then one `TIME` — read after them, so the remaining TTL a restore
     /// computes errs on the short side. The keys read are returned beside the commands.
     pub fn backup_reads(&self, scanned: &[String]) -> (Vec<String>, Vec<Command>) {
         let keys: Vec<String> = scanned.iter().filter(|k| self.is_state_key(k)).cloned().collect();
-        let mut reads: Vec<Command> = keys.iter().flat_map(|k| key_reads(k)).collect();
+        let mut reads: Vec<Command> = Vec::with_capacity(keys.len() * 3 + 1);
+        for key in &keys {
+            reads.extend(key_reads(key));
+            reads.push(vec!["PTTL".into(), keys::end_key(key)]);
+        }
         reads.push(vec!["TIME".into()]);
         (keys, reads)
     }
 
-    /// The NDJSON lines for `keys` from the replies to [`Codec::backup_reads`] (a key gone
-    /// between `SCAN` and `GET` has no line).
+    /// The NDJSON lines for `keys` from the replies to [`Codec::backup_reads`]: a state line per
+    /// key (none for a key gone between `SCAN` and `GET`), and after it, for a call that has ended,
+    /// a line for its end marker (value `"1"`), so a restore cannot bring an ended call back to
+    /// life.
     pub fn backup_lines(&self, keys: &[String], replies: &[Value]) -> Result<Vec<String>, Error> {
         let r = Replies::new(replies, "backup");
-        let (s, us) = r.time(keys.len() * 2)?;
+        let (s, us) = r.time(keys.len() * 3)?;
         let at_ms = i64::try_from(s.saturating_mul(1000).saturating_add(us / 1000)).unwrap_or(0);
         let mut lines = Vec::with_capacity(keys.len());
         for (i, key) in keys.iter().enumerate() {
-            if let Some(value) = r.text(2 * i)? {
-                lines.push(self.backup_line(key, r.int(2 * i + 1)?, at_ms, &value));
+            let Some(value) = r.text(3 * i)? else { continue };
+            lines.push(self.backup_line(key, r.int(3 * i + 1)?, at_ms, &value));
+            // An ended call's marker follows its state, so a restore brings back both, in order.
+            let end_pttl = r.int(3 * i + 2)?;
+            if end_pttl != -2 {
+                lines.push(self.backup_line(&keys::end_key(key), end_pttl, at_ms, END_MARK));
             }
         }
         Ok(lines)
@@ -155,6 +173,24 @@ impl Codec {
         let Ok(line) = serde_json::from_str::<BackupLine>(line.trim_end()) else {
             return invalid("not a backup line ({key, pttlMs, atMs, value} with integer times)");
         };
+        if let Some(state_key) = line.key.strip_suffix(":end").filter(|k| self.is_state_key(k)) {
+            if line.value != END_MARK {
+                return invalid("an end marker's value is not \"1\"");
+            }
+            return match self.remaining_ms(&line, now_ms) {
+                Err(why) => invalid(why),
+                Ok(None) => RestoreStep::Expired,
+                Ok(Some(ttl)) => RestoreStep::Mark {
+                    set: vec![
+                        "SET".into(),
+                        keys::end_key(state_key),
+                        END_MARK.into(),
+                        "PX".into(),
+                        ttl,
+                    ],
+                },
+            };
+        }
         let Some(sid) = keys::call_sid_of(self.options(), &line.key) else {
             return invalid("the key is not a call state key of this codec");
         };
@@ -178,16 +214,11 @@ impl Codec {
                 }
             },
         };
-        let max_ms = i64::from(self.options().ttl.max) * 1000;
-        let remaining = match line.pttl_ms {
-            -1 => max_ms,
-            p if p >= 0 => p.saturating_sub(now_ms.saturating_sub(line.at_ms).max(0)),
-            _ => return invalid("pttlMs is below -1"),
+        let ttl = match self.remaining_ms(&line, now_ms) {
+            Err(why) => return invalid(why),
+            Ok(None) => return RestoreStep::Expired,
+            Ok(Some(ttl)) => ttl,
         };
-        if remaining <= 0 {
-            return RestoreStep::Expired;
-        }
-        let ttl = remaining.min(max_ms).to_string();
         let mut set: Command = vec!["SET".into(), line.key.clone(), value, "PX".into(), ttl];
         if !replace {
             set.push("NX".into());
@@ -196,12 +227,31 @@ impl Codec {
         RestoreStep::Set { set, ended, exists: vec!["EXISTS".into(), line.key] }
     }
 
+    /// The TTL to set in ms, as text: the remaining one clamped to `(0, ttl.max]` (`None`: it
+    /// ran out since the backup).
+    fn remaining_ms(&self, line: &BackupLine, now_ms: i64) -> Result<Option<String>, &'static str> {
+        let max_ms = i64::from(self.options().ttl.max) * 1000;
+        let remaining = match line.pttl_ms {
+            -1 => max_ms,
+            p if p >= 0 => p.saturating_sub(now_ms.saturating_sub(line.at_ms).max(0)),
+            _ => return Err("pttlMs is below -1"),
+        };
+        Ok((remaining > 0).then(|| remaining.min(max_ms).to_string()))
+    }
+
     /// The value as this codec writes it, keeping its `rev`: `stored` itself when it already is
     /// (the usual case), else rewritten — so a `lastUpdated` with an offset, an old version or
     /// a stray space never reaches the scripts, which read the prefix as text.
     fn written_form(&self, record: &Record, stored: &str) -> Result<String, Error> {
-        let body = self.encode_body(&record.state)?;
-        let value = format!("{REV_PREFIX}{}{body}", record.revision);
+        if self.is_compressed(stored) {
+            return Ok(stored.to_string()); // the scripts never read past its rev: they CHECK it
+        }
+        // Plain, whole: a restore never trims `jobData` the way compression may.
+        let mut value = String::with_capacity(stored.len() + 16);
+        write_stored(&mut value, &record.state, record.revision);
+        if value.len() > self.options().max_bytes {
+            return Err(Error::TooLarge { size: value.len(), limit: self.options().max_bytes });
+        }
         Ok(if value == stored { stored.to_string() } else { value })
     }
 }
@@ -227,6 +277,7 @@ mod tests {
             RestoreStep::Set { set, .. } => set[4].clone(),
             RestoreStep::Invalid(why) => format!("invalid: {why}"),
             RestoreStep::Expired => "expired".into(),
+            RestoreStep::Mark { .. } => "mark".into(),
         };
         // No expiry in the backup: the codec's maximum TTL (7200 s), never none.
         assert_eq!(set(&line("call_state:CA1", -1, &value("CA1", 5))), "7200000");
@@ -295,16 +346,31 @@ mod tests {
         let scanned = ["call_state:CA1", "call_state:CA1:w", "call_state:CA2"].map(String::from);
         let (keys, reads) = c.backup_reads(&scanned);
         assert_eq!(keys, ["call_state:CA1", "call_state:CA2"]);
-        assert_eq!(reads.len(), 5);
+        assert_eq!(reads.len(), 7);
         assert_eq!(reads[1], ["PTTL", "call_state:CA1"]);
-        assert_eq!(reads[4], ["TIME"]);
-        // CA2 vanished between SCAN and GET: no line. TIME is s and µs.
+        assert_eq!(reads[2], ["PTTL", "call_state:CA1:end"]);
+        assert_eq!(reads[6], ["TIME"]);
+        // CA1 has ended (its marker follows its line); CA2 vanished between SCAN and GET: no
+        // line. TIME is s and µs.
         let v = value("CA1", 5);
-        let replies = serde_json::json!([v, 5000, null, -2, ["1700000000", "250999"]]);
+        let replies = serde_json::json!([v, 5000, 4000, null, -2, -2, ["1700000000", "250999"]]);
         let lines = c.backup_lines(&keys, replies.as_array().unwrap()).unwrap();
-        assert_eq!(lines, [line_at("call_state:CA1", 5000, 1_700_000_000_250, &v)]);
+        let at = 1_700_000_000_250;
+        assert_eq!(
+            lines,
+            [line_at("call_state:CA1", 5000, at, &v), line_at("call_state:CA1:end", 4000, at, "1")]
+        );
+        // The marker restores as a marker, with its own TTL.
+        match c.plan_restore(&lines[1], at, false) {
+            RestoreStep::Mark { set } => {
+                assert_eq!(set, ["SET", "call_state:CA1:end", "1", "PX", "4000"])
+            }
+            other => panic!("{other:?}"),
+        }
+        let forged = line_at("call_state:CA1:end", 4000, at, "x");
+        assert!(matches!(c.plan_restore(&forged, at, false), RestoreStep::Invalid(_)));
         // A reply of the wrong shape is a REDIS error, not a panic.
-        let bad = serde_json::json!([v, "x", null, -2, ["1", "2"]]);
+        let bad = serde_json::json!([v, "x", -2, null, -2, -2, ["1", "2"]]);
         assert_eq!(c.backup_lines(&keys, bad.as_array().unwrap()).unwrap_err().code(), "REDIS");
     }
 

@@ -37,7 +37,8 @@ interface Step {
 }
 
 /** What the core plans for one backup line. */
-type RestoreStep = 'expired' | { invalid: string } | { set: { set: string[]; ended: string[]; exists: string[] } };
+type RestoreStep = 'expired' | { invalid: string } | { mark: { set: string[] } }
+  | { set: { set: string[]; ended: string[]; exists: string[] } };
 
 /** How many invalid lines a restore reports by number and reason (the count has them all). */
 const INVALID_KEPT = 1000;
@@ -875,7 +876,21 @@ export function makeStoreFactory(x: Internals) {
           const step = planJson<RestoreStep>('restore', [text, String(clock()), opts.replace ? '1' : '0']);
           if (step === 'expired') { result.skippedExpired++; return; }
           if ('invalid' in step) { invalid(line, step.invalid); return; }
+          if ('mark' in step) { // an ended call's end marker: restored after its state, as backed up
+            if (!opts.dryRun) await send(client, step.mark.set, forever);
+            result.restored++;
+            return;
+          }
           const { set, ended, exists } = step.set;
+          if (validate) {
+            // The user's schema holds for restored states too: one that fails it is an invalid
+            // line (restoring it would leave a call no read or update can get past).
+            try { await conform(codec.deserializeCallState(set[2])); } catch (e: any) {
+              if (e?.code !== 'INVALID_FIELD') throw e;
+              invalid(line, `the schema refuses it: ${e.message}`);
+              return;
+            }
+          }
           if (!opts.includeEnded && Number(await send(client, ended, forever)) > 0) { result.skippedEnded++; return; }
           const kept = opts.dryRun
             ? !opts.replace && Number(await send(client, exists, forever)) > 0
@@ -890,8 +905,11 @@ export function makeStoreFactory(x: Internals) {
             else if (text.trim() !== '') await restoreLine(text, line);
             opts.onProgress?.(line);
           }
-        } catch (e) {
+        } catch (e: any) {
           metric({ operation: 'restore', success: false, bytes: result.restored }, start);
+          // What was done before the failure, and where it stopped (a rerun without `replace` is
+          // safe: NX keeps what this one restored).
+          if (e !== null && typeof e === 'object') e.restore = { ...result, line };
           reported(e);
         }
         metric({ operation: 'restore', bytes: result.restored }, start);

@@ -96,14 +96,17 @@ function credentials(u: URL): { username?: string; password?: string } {
 }
 
 /**
- * The URL as messages show it: scheme, host and port only, read by the URL parser (never by a
- * pattern), so no part of a user name or password — which may hold `@`, `/` or `:` — is
- * printed; text that does not parse as a URL is not echoed at all.
+ * The URL as messages show it: scheme, host and port, and nothing of a user name or password.
+ * A password may hold `@`, `/` or `:` unencoded, and then even the URL parser takes part of it
+ * for the host (`redis://admin:4321/x@host` parses as host `admin:4321`); so when the text has
+ * an `@` anywhere, only what follows the last one is shown, and the parser reads the rest.
  */
 export function redact(url: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? '';
+  const at = url.lastIndexOf('@');
   try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}`;
+    const u = new URL(at < 0 ? url : scheme + url.slice(at + 1));
+    return `${u.protocol}//${at < 0 ? '' : '***@'}${u.host}`;
   } catch {
     return '(a Redis URL that does not parse)';
   }

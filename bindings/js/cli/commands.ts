@@ -2,7 +2,7 @@
 // exit code (0 ok, 1 error) and uses only the package's public API: the codec, the store and its
 // `maintenance` group.
 import process from 'node:process';
-import { createReadStream, createWriteStream, existsSync, linkSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, linkSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import type { CallStateCodec, CallStateError, CallStateStore } from '../index.js';
@@ -125,6 +125,9 @@ export async function backup(ctx: Context, file: string | undefined): Promise<nu
   // leaves no half file, and an existing file is replaced only with --force (the link refuses).
   if (existsSync(file) && !ctx.flags.force) throw new Error(`${file} exists (--force replaces it)`);
   const partial = `${file}.${process.pid}.partial`;
+  // Ctrl-C: no partial file left behind either.
+  const interrupted = () => { rmSync(partial, { force: true }); process.exit(130); };
+  process.once('SIGINT', interrupted);
   try {
     const stream = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
     const n = await writeBackup(ctx, stream);
@@ -135,17 +138,25 @@ export async function backup(ctx: Context, file: string | undefined): Promise<nu
     process.stderr.write(`backup: ${n} keys to ${file}\n`);
     return 0;
   } finally {
+    process.removeListener('SIGINT', interrupted);
     rmSync(partial, { force: true });
   }
 }
 
 async function writeBackup(ctx: Context, stream: Writable): Promise<number> {
+  // A write error (disk full, the file could not be opened) is caught here, whenever it comes,
+  // and ends the backup with its message: never an unhandled 'error' event.
+  let failed: Error | null = null;
+  stream.on('error', (e: Error) => { failed = e; });
+  const check = () => { if (failed) throw new Error(`backup file: ${failed.message}`); };
   const bar = progressBar('backup', null, ctx.progress);
   let n = 0;
   for await (const line of ctx.store.backup({ match: ctx.flags.match, onProgress: (k) => bar.tick(k) })) {
+    check();
     n++;
-    if (!stream.write(line)) await once(stream, 'drain');
+    if (!stream.write(line)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
   }
+  check();
   bar.done();
   return n;
 }
@@ -167,14 +178,20 @@ const INVALID_SHOWN = 20;
 
 export async function restore(ctx: Context, file: string | undefined): Promise<number> {
   const fromStdin = file === undefined || file === '-';
-  // A file is read twice, streaming both times: once to count its lines (the progress bar's
-  // total; ENOENT before anything is sent), then by the store, which splits it into lines across
+  // A regular file is read twice, streaming both times: once to count its lines (the progress
+  // bar's total; ENOENT before anything is sent), then by the store, which splits it into lines across
   // chunks with a bound on their length (SPEC §2). Memory stays bounded whatever the file's size.
-  const total = fromStdin ? null : await countLines(file);
+  const total = fromStdin || !statSync(file).isFile() ? null : await countLines(file); // a pipe is read once
   const input = fromStdin ? process.stdin : createReadStream(file);
   const bar = progressBar(ctx.flags.dryRun ? 'restore (dry run)' : 'restore', total, ctx.progress);
   const { replace, dryRun, includeEnded } = ctx.flags;
-  const r = await ctx.store.restore(input, { replace, dryRun, includeEnded, onProgress: (n) => bar.tick(n) });
+  const r = await ctx.store.restore(input, { replace, dryRun, includeEnded, onProgress: (n) => bar.tick(n) })
+    .catch((e: { message: string; restore?: { restored: number; line: number } }) => {
+      bar.done();
+      const done = e.restore;
+      if (done) e.message += ` (stopped at line ${done.line}, after restoring ${done.restored}; rerunning without --replace keeps them)`;
+      throw e;
+    });
   bar.done();
   if (ctx.flags.json) {
     out(JSON.stringify(r, null, 2));

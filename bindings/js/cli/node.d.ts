@@ -7,6 +7,7 @@ declare module 'node:stream' {
   export interface Writable {
     write(chunk: string): boolean;
     end(): void;
+    on(event: 'error', listener: (e: Error) => void): unknown;
     isTTY?: boolean;
   }
   /** A stream the CLI reads (a file, stdin): Buffer chunks, decoded by the store. */
@@ -25,6 +26,9 @@ declare module 'node:process' {
     stdin: Readable;
     exitCode: number | undefined;
     pid: number;
+    once(signal: 'SIGINT', listener: () => void): unknown;
+    removeListener(signal: 'SIGINT', listener: () => void): unknown;
+    exit(code: number): never;
     cwd(): string;
   };
   export default process;
@@ -54,6 +58,7 @@ declare module 'node:fs' {
   export function renameSync(from: string, to: string): void;
   export function rmSync(path: string, options: { force: boolean }): void;
   export function unlinkSync(path: string): void;
+  export function statSync(path: string): { isFile(): boolean; mode: number };
 }
 
 declare module 'node:events' {

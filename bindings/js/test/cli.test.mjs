@@ -63,10 +63,11 @@ test('usage: --help is 0, a bad command or option is 2, no redis is 1', async ()
   assert.equal(down.code, 1, down.stderr);
   assert.match(down.stderr, /cannot connect to redis:\/\/127\.0\.0\.1:1/);
   // A password is never printed, whatever it holds (encoded @ and /, or not encoded at all).
-  for (const secret of ['redis://user:s3cr%40t%2Fpw@127.0.0.1:1', 'redis://user:s3cr@t/pw@127.0.0.1:1']) {
+  for (const secret of ['redis://user:s3cr%40t%2Fpw@127.0.0.1:1', 'redis://user:s3cr@t/pw@127.0.0.1:1', 'redis://user:4321/s3cr@127.0.0.1:1']) {
     const r = await cli(['scan'], { env: { REDIS_URL: secret } });
     assert.equal(r.code, 1, r.stderr);
-    assert.doesNotMatch(r.stderr, /s3cr|pw@|user/, r.stderr);
+    assert.doesNotMatch(r.stderr, /s3cr|pw@|user|4321/, r.stderr);
+    assert.match(r.stderr, /redis:\/\/\*\*\*@127\.0\.0\.1:1/);
   }
 });
 
@@ -193,6 +194,15 @@ test('backup files are private and never overwritten without --force; restore --
   assert.equal(await redis.exists('priv:CApriv0', 'priv:CApriv1'), 0, 'a dry run writes nothing');
   const json = JSON.parse((await cli(['restore', bad, '--prefix', 'priv:', '--json', '--quiet'])).stdout);
   assert.deepEqual([json.restored, json.skippedExisting, json.skippedInvalid, json.invalid.map((i) => i.line)], [2, 2, 2, [5, 7]]);
+  // From a pipe (read once: not pre-counted).
+  await redis.del('priv:CApriv0', 'priv:CApriv1');
+  const piped = await new Promise((resolve) => {
+    const child = spawn('bash', ['-c', `"${process.execPath}" "${CLI}" restore <(cat "${bad}") --prefix priv: --quiet`],
+      { env: { ...process.env, REDIS_URL: url }, cwd: root });
+    let stdout = ''; child.stdout.on('data', (d) => { stdout += d; }); child.on('close', (code) => resolve({ code, stdout }));
+  });
+  assert.equal(piped.code, 0);
+  assert.match(piped.stdout, /^restored 2, skipped: 0 expired, 2 invalid/m);
   for (const flag of ['--dry-run', '--include-ended']) assert.equal((await cli(['backup', flag])).code, 2);
   assert.equal((await cli(['restore', '--force'])).code, 2);
   await store.close();

@@ -290,6 +290,37 @@ for (const [kind, connect] of Object.entries(clients)) {
         (e) => e.code === 'STALE_WRITE');
     });
 
+    test('a backup carries end markers: restored into an empty Redis, an ended call stays ended', async () => {
+      const id = sid(); const key = `call_state:${id}`;
+      await store.saveCallState(id, state(id));
+      await store.endCall(id, { keepSeconds: 300 });
+      const lines = [];
+      for await (const l of store.backup()) if (JSON.parse(l).key.startsWith(key)) lines.push(l);
+      assert.deepEqual(lines.map((l) => JSON.parse(l).key), [key, `${key}:end`], 'the marker follows its state');
+      cli('DEL', key, `${key}:end`, `${key}:ids`);
+      const r = await store.restore(lines);
+      assert.deepEqual([r.restored, r.skippedEnded, r.skippedInvalid], [2, 0, 0]);
+      const endTtl = Number(cli('PTTL', `${key}:end`));
+      assert.ok(endTtl > 290_000 && endTtl <= 300_000, `the marker's own TTL: ${endTtl}`);
+      await assert.rejects(store.saveCallState(id, state(id, { attemptCount: 9, lastUpdated: new Date('2024-03-15T15:00:00.000Z') })),
+        (e) => e.code === 'STALE_WRITE', 'a late webhook after the restore is still refused');
+    });
+
+    test('restore checks the user schema: a state it refuses is an invalid line, not a stuck call', async () => {
+      const schema = { '~standard': { version: 1, vendor: 'test', validate: (v) => (v.callerNumber === undefined || typeof v.callerNumber === 'string'
+        ? { value: v } : { issues: [{ message: 'must be a string', path: ['callerNumber'] }] }) } };
+      const checked = createCallStateStore(redis, { onRedisError: 'throw', schema });
+      const [good, bad] = [sid(), sid()];
+      const line = (id, over) => JSON.stringify({ key: `call_state:${id}`, pttlMs: 60_000, atMs: Date.now(),
+        value: cs.serializeCallState(state(id, over)) });
+      const r = await checked.restore([line(good, { callerNumber: '+15550100' }), line(bad, { callerNumber: 5 })]);
+      assert.equal(r.restored, 1);
+      assert.deepEqual(r.invalid.map((i) => i.line), [2]);
+      assert.match(r.invalid[0].reason, /schema refuses it: .*callerNumber/);
+      assert.equal(cli('EXISTS', `call_state:${bad}`), '0');
+      await checked.close();
+    });
+
     test('restore skips calls that have ended unless includeEnded; a dry run writes nothing', async () => {
       const [a, b] = [sid(), sid()];
       for (const id of [a, b]) await store.saveCallState(id, state(id));
