@@ -4,7 +4,8 @@
 # read-only, under fuzz/target/seeds). Prints each target's seconds and executions (libFuzzer's
 # final stats). Exits non-zero if any target found a crash (saved under fuzz/artifacts/<target>).
 # Usage: fuzz/run.sh [--seconds N] [--cmin] [target ...]   (default: all targets, 60 s)
-#   --cmin: afterwards minimize each target's corpus in place (cargo fuzz cmin).
+#   --cmin: afterwards minimize each target's corpus (libFuzzer -merge=1, as cargo fuzz cmin),
+#           keeping only inputs that add coverage beyond the seeds (those are rebuilt every run).
 set -euo pipefail
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ")"
@@ -25,6 +26,16 @@ cd "$FUZZ"
 nice -n 19 cargo fuzz build -s none >/dev/null 2>&1 || nice -n 19 cargo fuzz build -s none
 rm -rf target/seeds && python3 seed.py target/seeds >/dev/null
 
+# The corpus of $1 merged over its seeds, less the seeds: what the fuzzer found beyond them.
+minimize() {
+  local t="$1" tmp="target/cmin-$1"
+  rm -rf "$tmp" && mkdir -p "$tmp" && cp "target/seeds/$t"/* "$tmp"/ 2>/dev/null || true
+  nice -n 19 "target/x86_64-unknown-linux-gnu/release/$t" -merge=1 -timeout=10 \
+    -rss_limit_mb=2048 "$tmp" "corpus/$t" >"target/cmin-$t.log" 2>&1 || return 0
+  for f in "target/seeds/$t"/*; do rm -f "$tmp/$(basename "$f")"; done
+  rm -rf "corpus/$t" && mv "$tmp" "corpus/$t"
+}
+
 failed=()
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "target/seeds/$t" "artifacts/$t"
@@ -43,9 +54,7 @@ for t in "${targets[@]}"; do
     grep -E -A12 "panicked|deadly signal|ERROR: libFuzzer" "$log" | head -40 >&2 || tail -40 "$log" >&2
     ls -1 "artifacts/$t" >&2
   fi
-  if [[ -n "$cmin" ]]; then
-    nice -n 19 cargo fuzz cmin -s none "$t" "corpus/$t" >/dev/null 2>&1 || true
-  fi
+  if [[ -n "$cmin" ]]; then minimize "$t"; fi
 done
 if [[ ${#failed[@]} -gt 0 ]]; then
   echo "fuzz: crashes in ${failed[*]} (inputs under fuzz/artifacts/; replay: cargo fuzz run -s none TARGET FILE)" >&2

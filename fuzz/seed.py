@@ -70,6 +70,9 @@ for v in sorted(stored):
     for pttl, at in ((60000, 1000000), (-1, 0), (10**15, -(2**62))):
         put("restore", compact({"key": f"call_state:{sid}", "pttlMs": pttl, "atMs": at, "value": v}) + "\n")
 
+for pttl, v in ((5000, "1"), (-1, "1"), (5000, "0")):
+    put("restore", compact({"key": "call_state:CA1:end", "pttlMs": pttl, "atMs": 0, "value": v}) + "\n")
+
 # decide: steps of every kind (serde shape of callstate::plan::Scripted), with reply arrays.
 with open(os.path.join(ROOT, "tests", "vectors", "plans.json"), encoding="utf-8") as f:
     plans = json.load(f)
