@@ -19,10 +19,12 @@ pub(crate) fn state_key(o: &CodecOptions, call_sid: &str) -> Result<String, Erro
     Ok(key)
 }
 
-/// The key holding the ids of the last writes applied to a call (exactly-once, SPEC §7);
-/// in the same cluster slot as the state key when `hashTag` is on.
+/// The key holding the ids of the last writes applied to a call (exactly-once, SPEC §7) as one
+/// string (`plan::ids`); in the same cluster slot as the state key when `hashTag` is on. (Before
+/// write script v8 they were a list at `<key>:w`: a new name, so a list left there by an older
+/// version is never read as a string, and expires on its own.)
 pub(crate) fn write_ids_key(state_key: &str) -> String {
-    format!("{state_key}:w")
+    format!("{state_key}:ids")
 }
 
 /// The key whose presence marks a call ended (`endCall`); same slot as the state key.

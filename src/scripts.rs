@@ -14,16 +14,19 @@ use crate::command::Command;
 pub const WRITE_IDS_KEPT: usize = 128;
 
 /// The write script: save (blind, stale-checked), compare-and-set, end or delete, exactly once.
-/// Its list length is spliced from [`WRITE_IDS_KEPT`].
+/// The number of ids it keeps is spliced from [`WRITE_IDS_KEPT`]; the ids string's shape is
+/// [`crate::plan::ids`]'s.
 pub static WRITE_SCRIPT: LazyLock<String> =
-    LazyLock::new(|| WRITE_SCRIPT_TEMPLATE.replace("{LAST_ID}", &(WRITE_IDS_KEPT - 1).to_string()));
+    LazyLock::new(|| WRITE_SCRIPT_TEMPLATE.replace("{KEPT}", &WRITE_IDS_KEPT.to_string()));
 
-const WRITE_SCRIPT_TEMPLATE: &str = r#"-- callstate write v7. KEYS: state, write ids, end marker.
+const WRITE_SCRIPT_TEMPLATE: &str = r#"-- callstate write v8. KEYS: state, write ids, end marker.
 -- ARGV: mode (save|cas|end|del), body after the rev digits ('' = delete), lastUpdated,
---       ttl (seconds; 'k'..n keeps the state's TTL), write id,
+--       ttl (seconds; 'k'..n keeps the state's TTL), write id (never a space),
 --       guard ('' = absent, 'r'..rev, 'v'..whole value)
+-- The write ids are one string: '<last rev handed out>:<count> <id> ... <id> ' (oldest first).
 local cur = redis.call('GET', KEYS[1])
-if redis.call('LPOS', KEYS[2], ARGV[5]) then
+local ids = redis.call('GET', KEYS[2])
+if ids and string.find(ids, ' ' .. ARGV[5] .. ' ', 1, true) then
   -- Touch the write ids (same TTL) so a WAIT after a duplicate covers the write it found:
   -- Valkey 8 advances a connection's replication offset only for commands that propagate.
   local t = redis.call('PTTL', KEYS[2])
@@ -31,11 +34,14 @@ if redis.call('LPOS', KEYS[2], ARGV[5]) then
   return {'DUP', cur}
 end
 if ARGV[1] ~= 'del' and redis.call('EXISTS', KEYS[3]) == 1 then return {'ENDED', cur} end
--- A prefixed rev counts only in its canonical form below 2^53-1 (so rev + 1 is one a double
--- holds and the codec reads); any other value is compared by its text, and a save must CHECK it.
-local rev = string.match(cur or '', '^{"schemaVersion":3,"rev":(%d+),')
-if rev and (#rev > 16 or (#rev > 1 and string.sub(rev, 1, 1) == '0')
-    or tonumber(rev) >= 9007199254740991) then rev = nil end
+-- A rev counts only in its canonical form below 2^53-1 (so rev + 1 is one a double holds and
+-- the codec reads); a stored value with any other is compared by its text, and a save must CHECK it.
+local function counted(d)
+  if d and (#d > 16 or #d == 0 or (#d > 1 and string.sub(d, 1, 1) == '0')
+      or tonumber(d) >= 9007199254740991) then return nil end
+  return d
+end
+local rev = counted(string.match(cur or '', '^{"schemaVersion":3,"rev":(%d+),'))
 if ARGV[1] == 'cas' then
   local g, ok = ARGV[6], false
   if g == '' then ok = not cur
@@ -52,30 +58,50 @@ elseif ARGV[1] == 'save' and cur then
 end
 local keep = string.sub(ARGV[4], 1, 1) == 'k'
 local ttl = keep and string.sub(ARGV[4], 2) or ARGV[4]
+-- The ids string read: the last rev handed out (h), the count, where the ids start (at); any
+-- other shape is empty. The oldest id falls out when {KEPT} are kept.
+local h, n, at, list = nil, 0, nil, ''
+if ids then
+  local hh, nn, p = string.match(ids, '^(%d*):(%d%d?%d?) ()')
+  if nn and tonumber(nn) <= {KEPT} then h, n, at = counted(hh), tonumber(nn), p end
+end
+if at and n >= {KEPT} then
+  local p = string.find(ids, ' ', at, true)
+  at = p and p + 1
+  n = {KEPT} - 1
+end
+if at then list = string.sub(ids, at) end
 local nrev = rev or '0'
-redis.call('LPUSH', KEYS[2], ARGV[5])
-redis.call('LTRIM', KEYS[2], 0, {LAST_ID})
 if ARGV[1] == 'end' then
   redis.call('SET', KEYS[3], '1', 'EX', ttl)
-  for i = 1, 2 do
-    local t = redis.call('TTL', KEYS[i])
-    if t == -1 or t > tonumber(ttl) then redis.call('EXPIRE', KEYS[i], ttl) end
-  end
+  local t = redis.call('TTL', KEYS[1])
+  if t == -1 or t > tonumber(ttl) then redis.call('EXPIRE', KEYS[1], ttl) end
+  t = redis.call('TTL', KEYS[2])
+  local v = (h or '') .. ':' .. (n + 1) .. ' ' .. list .. ARGV[5] .. ' '
+  if t < 0 or t > tonumber(ttl) then redis.call('SET', KEYS[2], v, 'EX', ttl)
+  else redis.call('SET', KEYS[2], v, 'KEEPTTL') end
 else
-  local t = redis.call('TIME')
-  local n = tonumber(t[1]) * 1000000 + tonumber(t[2])
-  if rev and tonumber(rev) + 1 > n then n = tonumber(rev) + 1 end
-  nrev = string.format('%.0f', n)
+  -- The next rev: one past the last handed out (kept with the ids, so past a delete too), or
+  -- where the ids do not know it (a new call), max(rev + 1, server TIME in µs).
+  local r
+  if h then
+    r = math.max(tonumber(h), tonumber(rev or '0')) + 1
+  else
+    local t = redis.call('TIME')
+    r = tonumber(t[1]) * 1000000 + tonumber(t[2])
+    if rev and tonumber(rev) + 1 > r then r = tonumber(rev) + 1 end
+  end
+  nrev = string.format('%.0f', r)
   if ARGV[2] == '' then redis.call('DEL', KEYS[1])
   elseif keep then redis.call('SET', KEYS[1], '{"schemaVersion":3,"rev":' .. nrev .. ARGV[2], 'KEEPTTL')
   else redis.call('SET', KEYS[1], '{"schemaVersion":3,"rev":' .. nrev .. ARGV[2], 'EX', ttl) end
-  redis.call('EXPIRE', KEYS[2], ttl)
+  redis.call('SET', KEYS[2], nrev .. ':' .. (n + 1) .. ' ' .. list .. ARGV[5] .. ' ', 'EX', ttl)
 end
 return {'OK', nrev}
 "#;
 
 /// SHA1 of [`WRITE_SCRIPT`], for `EVALSHA` (checked by a test).
-pub const WRITE_SCRIPT_SHA1: &str = "f69c9f668d3c97a44218a3ba48bad6f07f7d614e";
+pub const WRITE_SCRIPT_SHA1: &str = "39ba68c47e178cc590c396de93f7adb12b5e2216";
 
 /// The extend script: `TTL`, the SPEC §6 rule, `EXPIRE`, in one step.
 pub const EXTEND_SCRIPT: &str = r#"-- callstate extend v2. KEYS: state, write ids, end marker. ARGV: add, max
@@ -120,9 +146,9 @@ mod tests {
     }
 
     #[test]
-    fn the_write_id_list_length_comes_from_rust() {
-        let trim = format!("redis.call('LTRIM', KEYS[2], 0, {})", WRITE_IDS_KEPT - 1);
+    fn the_number_of_write_ids_kept_comes_from_rust() {
+        let trim = format!("if at and n >= {} then", WRITE_IDS_KEPT);
         assert!(WRITE_SCRIPT.contains(&trim), "{trim}");
-        assert!(!WRITE_SCRIPT.contains("{LAST_ID}"));
+        assert!(!WRITE_SCRIPT.contains("{KEPT}"));
     }
 }

@@ -93,7 +93,8 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `save` | sid, state JSON, write id | [`Planned`] |
 /// | `update` | sid, previous value or null, next state JSON or null, write id | [`Planned`] |
 /// | `upgrade` | sid, previous value, next state JSON, write id | [`Planned`] (keeps the TTL) |
-/// | `applied` | sid, write id | argv: non-nil reply = the write id was applied |
+/// | `applied` | sid | argv: `GET` of the call's write ids (its reply goes to `wasApplied`) |
+/// | `wasApplied` | the reply to `applied` (or null), write id | bool: the write id was applied |
 /// | `wait` | replicas, timeout ms | argv (`WAIT`) |
 /// | `reset` | — | `[DISCARD, UNWATCH]`: what ends a failed transaction on a connection |
 /// | `classify` | a client's error message | [`plan::ErrorClass`] |
@@ -147,9 +148,10 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
             let (next, state) = body(c, s(2))?;
             planned(c.plan_upgrade(s(0), s(1), next, s(3))?, state)
         }
-        "applied" => {
-            let key = c.state_key(s(0))?;
-            to_json(&["LPOS".to_string(), keys::write_ids_key(&key), s(1).to_string()])
+        "applied" => to_json(&["GET".to_string(), keys::write_ids_key(&c.state_key(s(0))?)]),
+        "wasApplied" => {
+            let ids = plan::ids::AppliedIds::parse(arg(0));
+            to_json(&ids.contains(&plan::ids::write_id(s(1))))
         }
         "wait" => to_json(&["WAIT", s(0), s(1)]),
         "reset" => to_json(&[["DISCARD"], ["UNWATCH"]]),

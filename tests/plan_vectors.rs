@@ -207,7 +207,7 @@ struct NewRev {
 #[derive(Deserialize, Debug, PartialEq, Eq)]
 struct Keys {
     state: Option<Text>,
-    ids: Option<List>,
+    ids: Option<Text>,
     end: Option<Text>,
 }
 
@@ -217,32 +217,21 @@ struct Text {
     ttl: i64,
 }
 
-#[derive(Deserialize, Debug, PartialEq, Eq)]
-struct List {
-    list: Vec<String>,
-    ttl: i64,
-}
-
 impl Keys {
     fn map(&self, f: &dyn Fn(&str) -> String) -> Keys {
         let text = |t: &Option<Text>| t.as_ref().map(|t| Text { value: f(&t.value), ttl: t.ttl });
-        Keys {
-            state: text(&self.state),
-            ids: self.ids.as_ref().map(|l| List { list: l.list.clone(), ttl: l.ttl }),
-            end: text(&self.end),
-        }
+        Keys { state: text(&self.state), ids: text(&self.ids), end: text(&self.end) }
     }
 }
 
 // ---------------------------------------------------------------- a model of the Redis keys
 
-/// The keyspace: strings and lists with a TTL in ms (`None`: no expiry). Time does not pass.
+/// The keyspace: strings with a TTL in ms (`None`: no expiry). Time does not pass.
 struct Model(BTreeMap<String, (Data, Option<i64>)>);
 
 #[derive(Clone, Debug)]
 enum Data {
     Str(String),
-    List(Vec<String>),
 }
 
 impl Model {
@@ -253,7 +242,7 @@ impl Model {
             m.insert(w.keys.state.clone(), (Data::Str(s.value.clone()), ttl(s.ttl)));
         }
         if let Some(l) = &k.ids {
-            m.insert(w.keys.ids.clone(), (Data::List(l.list.clone()), ttl(l.ttl)));
+            m.insert(w.keys.ids.clone(), (Data::Str(l.value.clone()), ttl(l.ttl)));
         }
         if let Some(e) = &k.end {
             m.insert(w.keys.end.clone(), (Data::Str(e.value.clone()), ttl(e.ttl)));
@@ -263,17 +252,9 @@ impl Model {
 
     fn snapshot(&self, w: &Write) -> Keys {
         let ttl = |t: &Option<i64>| t.map_or(-1, |ms| (ms + 500) / 1000);
-        let text = |k: &str| match self.0.get(k) {
-            Some((Data::Str(v), t)) => Some(Text { value: v.clone(), ttl: ttl(t) }),
-            None => None,
-            Some(other) => panic!("{k} holds {other:?}"),
-        };
-        let ids = match self.0.get(&w.keys.ids) {
-            Some((Data::List(l), t)) => Some(List { list: l.clone(), ttl: ttl(t) }),
-            None => None,
-            Some(other) => panic!("ids hold {other:?}"),
-        };
-        Keys { state: text(&w.keys.state), ids, end: text(&w.keys.end) }
+        let text =
+            |k: &str| self.0.get(k).map(|(Data::Str(v), t)| Text { value: v.clone(), ttl: ttl(t) });
+        Keys { state: text(&w.keys.state), ids: text(&w.keys.ids), end: text(&w.keys.end) }
     }
 
     /// One command, answered as a client returns it (integers as numbers, bulk strings as
@@ -287,38 +268,14 @@ impl Model {
             ["GET", k] => match self.0.get(*k) {
                 Some((Data::Str(v), _)) => v.as_str().into(),
                 None => Value::Null,
-                Some(_) => panic!("GET of a list"),
             },
             ["EXISTS", keys @ ..] => {
                 keys.iter().filter(|k| self.0.contains_key(**k)).count().into()
             }
-            ["LPOS", k, elem] => match self.0.get(*k) {
-                Some((Data::List(l), _)) => {
-                    l.iter().position(|e| e == elem).map_or(Value::Null, Value::from)
-                }
-                None => Value::Null,
-                Some(_) => panic!("LPOS of a string"),
-            },
             ["TTL", k] => {
                 self.0.get(*k).map_or(-2, |(_, t)| t.map_or(-1, |ms| (ms + 500) / 1000)).into()
             }
             ["PTTL", k] => self.0.get(*k).map_or(-2, |(_, t)| t.unwrap_or(-1)).into(),
-            ["LPUSH", k, elems @ ..] => {
-                let entry = self.0.entry(k.to_string()).or_insert((Data::List(Vec::new()), None));
-                let Data::List(l) = &mut entry.0 else { panic!("LPUSH to a string") };
-                for e in elems {
-                    l.insert(0, e.to_string());
-                }
-                l.len().into()
-            }
-            ["LTRIM", k, start, stop] => {
-                let (start, stop) = (int(start), int(stop));
-                assert!(start == 0 && stop >= 0, "LTRIM {start} {stop} not modelled");
-                if let Some((Data::List(l), _)) = self.0.get_mut(*k) {
-                    l.truncate(stop as usize + 1);
-                }
-                "OK".into()
-            }
             ["SET", k, v, opts @ ..] => {
                 let old = self.0.get(*k).and_then(|e| e.1);
                 let ttl = match opts {

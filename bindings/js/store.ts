@@ -735,7 +735,9 @@ export function makeStoreFactory(x: Internals) {
             };
             /** The stored state, when this update's write id is found applied. */
             const appliedBefore = async (): Promise<{ state: any } | null> => {
-              if (!sent || (await send(client, planJson<string[]>('applied', [callSid, writeId]), t)) == null) return null;
+              if (!sent) return null;
+              const ids = await send(client, planJson<string[]>('applied', [callSid]), t);
+              if (!planJson<boolean>('wasApplied', [ids == null ? null : String(ids), writeId])) return null;
               const now = await read();
               return { state: now == null ? null : await conform(codec.deserializeCallState(now)) };
             };

@@ -11,11 +11,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::ids::{self, AppliedIds};
 use super::write::{Keys, Write, WriteKind, prefix_last_updated, prefix_rev};
 use crate::command::Command;
 use crate::error::Error;
 use crate::replies::Replies;
-use crate::scripts::WRITE_IDS_KEPT;
 
 /// A scripted step as the store carries it beside its command (the plans hand both out).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,10 +87,10 @@ impl Scripted {
     pub fn fallback_reads(&self) -> Vec<Command> {
         let Keys { state, ids, end } = self.keys();
         match self {
-            Scripted::Write(w) => vec![
+            Scripted::Write(_) => vec![
                 cmd(&["WATCH", state, ids, end]),
                 cmd(&["GET", state]),
-                cmd(&["LPOS", ids, &w.write_id]),
+                cmd(&["GET", ids]),
                 cmd(&["EXISTS", end]),
                 cmd(&["TIME"]),
                 cmd(&["TTL", state]),
@@ -111,7 +111,7 @@ impl Scripted {
                 w,
                 &Found {
                     cur: r.text(0)?,
-                    applied: !r.get(1)?.is_null(),
+                    ids: r.text(1)?,
                     ended: r.int(2)? == 1,
                     time: r.time(3)?,
                     ttls: (r.int(4)?, r.int(5)?),
@@ -131,11 +131,11 @@ impl Scripted {
     }
 }
 
-/// What a write's reads found: the stored value, whether the write id was applied, the end
-/// marker, the server's `TIME` (s, µs), and the `TTL`s of the state and write-id keys.
+/// What a write's reads found: the stored value, the write ids string, the end marker, the
+/// server's `TIME` (s, µs), and the `TTL`s of the state and write-id keys.
 struct Found {
     cur: Option<String>,
-    applied: bool,
+    ids: Option<String>,
     ended: bool,
     time: (u64, u64),
     ttls: (i64, i64),
@@ -151,7 +151,13 @@ fn decide_write(w: &Write, found: &Found) -> Result<FallbackStep, Error> {
     let done = |status: &str, value: Option<String>| {
         Ok(FallbackStep::Done { reply: reply(status, value) })
     };
-    if found.applied {
+    // The plans make every write id one the ids string can hold; a step handed back from JS
+    // is checked again.
+    if !ids::valid(&w.write_id) {
+        return Err(Error::field("writeId", "not a write id a plan handed out"));
+    }
+    let applied = AppliedIds::parse(found.ids.as_deref());
+    if applied.contains(&w.write_id) {
         // As the script: touch the write ids so a WAIT after a duplicate covers what it found.
         let reply = reply("DUP", cur.clone());
         if ttls.1 <= 0 {
@@ -184,31 +190,38 @@ fn decide_write(w: &Write, found: &Found) -> Result<FallbackStep, Error> {
     }
     let ttl = w.ttl();
     let ttl_text = ttl.to_string();
-    let mut commands = vec![
-        cmd(&["LPUSH", &w.keys.ids, &w.write_id]),
-        cmd(&["LTRIM", &w.keys.ids, "0", &(WRITE_IDS_KEPT - 1).to_string()]),
-    ];
+    let longer = |t: i64| t > i64::from(ttl);
+    let mut commands = Vec::new();
     let new_rev = if let WriteKind::End { .. } = w.kind {
-        // The end marker, and TTLs that only ever shorten (the write-id list exists after LPUSH).
+        // The end marker, and TTLs that only ever shorten.
         commands.push(cmd(&["SET", &w.keys.end, "1", "EX", &ttl_text]));
-        let longer = |t: i64| t > i64::from(ttl);
         if cur.is_some() && (ttls.0 == -1 || longer(ttls.0)) {
             commands.push(cmd(&["EXPIRE", &w.keys.state, &ttl_text]));
         }
-        if ttls.1 < 0 || longer(ttls.1) {
-            commands.push(cmd(&["EXPIRE", &w.keys.ids, &ttl_text]));
-        }
+        let value = applied.with(&w.write_id, applied.rev);
+        commands.push(if ttls.1 < 0 || longer(ttls.1) {
+            cmd(&["SET", &w.keys.ids, &value, "EX", &ttl_text])
+        } else {
+            cmd(&["SET", &w.keys.ids, &value, "KEEPTTL"])
+        });
         rev.unwrap_or(0)
     } else {
-        let now = found.time.0.saturating_mul(1_000_000).saturating_add(found.time.1);
-        let new_rev = rev.map_or(now, |r| now.max(r + 1));
+        // One past the last rev handed out; where the ids do not know it, max(rev + 1, TIME).
+        let new_rev = match applied.rev {
+            Some(last) => last.max(rev.unwrap_or(0)) + 1,
+            None => {
+                let now = found.time.0.saturating_mul(1_000_000).saturating_add(found.time.1);
+                rev.map_or(now, |r| now.max(r + 1))
+            }
+        };
         let keep_ttl = matches!(w.kind, WriteKind::Cas { keep_ttl: true, .. });
         commands.push(match w.value(new_rev) {
             None => cmd(&["DEL", &w.keys.state]),
             Some(value) if keep_ttl => cmd(&["SET", &w.keys.state, &value, "KEEPTTL"]),
             Some(value) => cmd(&["SET", &w.keys.state, &value, "EX", &ttl_text]),
         });
-        commands.push(cmd(&["EXPIRE", &w.keys.ids, &ttl_text]));
+        let value = applied.with(&w.write_id, Some(new_rev));
+        commands.push(cmd(&["SET", &w.keys.ids, &value, "EX", &ttl_text]));
         new_rev
     };
     Ok(FallbackStep::Exec { commands, reply: reply("OK", Some(new_rev.to_string())) })

@@ -4,12 +4,14 @@
 //! Every write goes through one script, [`WRITE_SCRIPT`](crate::scripts::WRITE_SCRIPT). It reads
 //! `rev` (and `lastUpdated`) from the fixed prefix every value this library writes starts with —
 //! `{"schemaVersion":3,"rev":N,"lastUpdated":"…",` — so it never re-encodes the value; it sets
-//! the new `rev` to `max(old + 1, server TIME in µs)` and remembers the write id, so a resent
-//! write is applied once. [`fallback`] is the same logic in Rust, for the `WATCH`/`MULTI`
+//! the new `rev` one past the last rev handed out for the call (kept with the write ids, so past
+//! a delete too; where none is kept, `max(old + 1, server TIME in µs)`) and remembers the write
+//! id ([`ids`]), so a resent write is applied once. [`fallback`] is the same logic in Rust, for the `WATCH`/`MULTI`
 //! fallback where scripting is refused; [`classify`] is what an error reply means.
 
 pub mod classify;
 pub mod fallback;
+pub mod ids;
 #[cfg(test)]
 mod tests;
 pub mod write;
@@ -192,7 +194,7 @@ impl Codec {
     fn write(&self, call_sid: &str, kind: WriteKind, write_id: &str) -> Result<Write, Error> {
         let keys = self.keys(call_sid)?;
         let ids_ttl = self.options().ttl.default;
-        Ok(Write { keys, write_id: write_id.into(), kind, ids_ttl })
+        Ok(Write { keys, write_id: ids::write_id(write_id), kind, ids_ttl })
     }
 
     fn last_updated_of(&self, stored: &str) -> Result<Timestamp, Error> {

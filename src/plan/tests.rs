@@ -13,16 +13,15 @@ fn sample() -> CallState {
 
 const TIME: [&str; 2] = ["1700000000", "5"];
 
-/// Replies for a write: stored value, applied, ended, TTLs of state and ids.
+/// Replies for a write: stored value, applied (the write ids hold the write's own id; they
+/// always hold `w-old`, and no last rev), ended, TTLs of state and ids.
 fn replies(cur: Option<&str>, applied: bool, ended: bool, ttls: (i64, i64)) -> Vec<Value> {
-    vec![
-        json!(cur),
-        if applied { json!(0) } else { json!(null) },
-        json!(ended as i64),
-        json!(TIME),
-        json!(ttls.0),
-        json!(ttls.1),
-    ]
+    let ids = match (applied, ttls.1) {
+        (_, -2) if !applied => json!(null),
+        (true, _) => json!(":3 w-old w1 w2 "),
+        (false, _) => json!(":1 w-old "),
+    };
+    vec![json!(cur), ids, json!(ended as i64), json!(TIME), json!(ttls.0), json!(ttls.1)]
 }
 
 fn done(status: &str, value: Option<&str>) -> FallbackStep {
@@ -39,22 +38,39 @@ fn write_decisions_mirror_the_script() {
     // A replayed write id changes nothing but the write ids' TTL, set again as it is (so a
     // WAIT after it covers the write it found).
     let touch = FallbackStep::Exec {
-        commands: vec![vec!["EXPIRE".into(), "call_state:CA1:w".into(), "600".into()]],
+        commands: vec![vec!["EXPIRE".into(), "call_state:CA1:ids".into(), "600".into()]],
         reply: json!(["DUP", s]),
     };
     assert_eq!(save.decide(&replies(s, true, false, (600, 600))).unwrap(), touch);
     assert_eq!(save.decide(&replies(s, true, false, (600, -2))).unwrap(), done("DUP", s));
-    // A save writes rev = max(old + 1, TIME µs), then remembers its id.
+    // Where the write ids know no last rev, a save writes rev = max(old + 1, TIME µs), then
+    // remembers its id and that rev.
     let FallbackStep::Exec { commands, reply } =
         save.decide(&replies(s, false, false, (600, 600))).unwrap()
     else {
         panic!()
     };
     assert_eq!(reply, json!(["OK", "1700000000000005"]));
-    assert_eq!(commands[0], ["LPUSH", "call_state:CA1:w", "w1"]);
-    assert_eq!(commands[1][3], (WRITE_IDS_KEPT - 1).to_string());
-    assert!(commands[2][2].starts_with(r#"{"schemaVersion":3,"rev":1700000000000005,"#));
-    assert_eq!(&commands[2][3..], ["EX", "600"]);
+    assert!(commands[0][2].starts_with(r#"{"schemaVersion":3,"rev":1700000000000005,"#));
+    assert_eq!(&commands[0][3..], ["EX", "600"]);
+    assert_eq!(
+        commands[1],
+        ["SET", "call_state:CA1:ids", "1700000000000005:2 w-old w1 ", "EX", "600"]
+    );
+    // Where they know it, one past it (or past the stored rev), without TIME.
+    let mut known = replies(s, false, false, (600, 600));
+    known[1] = json!("99:1 w-old ");
+    let FallbackStep::Exec { reply, .. } = save.decide(&known).unwrap() else { panic!() };
+    assert_eq!(reply, json!(["OK", "100"]));
+    known[1] = json!("7:1 w-old ");
+    let FallbackStep::Exec { reply, .. } = save.decide(&known).unwrap() else { panic!() };
+    assert_eq!(reply, json!(["OK", "43"]));
+    // Full: the oldest id falls out.
+    let full: String = (0..WRITE_IDS_KEPT).map(|i| format!("x{i} ")).collect();
+    known[1] = json!(format!("7:{WRITE_IDS_KEPT} {full}"));
+    let FallbackStep::Exec { commands, .. } = save.decide(&known).unwrap() else { panic!() };
+    assert!(commands[1][2].starts_with(&format!("43:{WRITE_IDS_KEPT} x1 x2 ")));
+    assert!(commands[1][2].ends_with(" w1 "));
     // A compare on a changed rev conflicts and carries the value now.
     let cas = Scripted::Write(
         codec.plan_update("CA1", s, Some(codec.body(&state).unwrap()), "w2").unwrap(),
@@ -88,7 +104,7 @@ fn write_decisions_mirror_the_script() {
     else {
         panic!()
     };
-    assert_eq!(commands[2], ["DEL", "call_state:CA1"]);
+    assert_eq!(commands[0], ["DEL", "call_state:CA1"]);
 }
 
 #[test]
@@ -102,16 +118,17 @@ fn end_only_shortens_ttls() {
         panic!()
     };
     assert_eq!(reply, json!(["OK", "42"]));
-    assert_eq!(commands[2], ["SET", "call_state:CA1:end", "1", "EX", "300"]);
-    assert_eq!(commands[3], ["EXPIRE", "call_state:CA1", "300"]);
-    assert_eq!(commands[4], ["EXPIRE", "call_state:CA1:w", "300"]);
+    assert_eq!(commands[0], ["SET", "call_state:CA1:end", "1", "EX", "300"]);
+    assert_eq!(commands[1], ["EXPIRE", "call_state:CA1", "300"]);
+    assert_eq!(commands[2], ["SET", "call_state:CA1:ids", ":2 w-old w5 ", "EX", "300"]);
     // 100 s left: the end marker is set, nothing is lengthened.
     let FallbackStep::Exec { commands, .. } =
         end.decide(&replies(Some(&stored), false, false, (100, 100))).unwrap()
     else {
         panic!()
     };
-    assert_eq!(commands.len(), 3);
+    assert_eq!(commands.len(), 2);
+    assert_eq!(commands[1][3], "KEEPTTL");
 }
 
 #[test]
@@ -127,7 +144,7 @@ fn upgrades_keep_the_ttl() {
     else {
         panic!()
     };
-    assert_eq!(commands[2][3], "KEEPTTL");
+    assert_eq!(commands[0][3], "KEEPTTL");
 }
 
 #[test]
@@ -136,7 +153,7 @@ fn extend_falls_back_too() {
     let extend = codec.plan_extend("CA1", 600.0).unwrap();
     assert_eq!(
         extend.fallback_reads()[0],
-        ["WATCH", "call_state:CA1", "call_state:CA1:w", "call_state:CA1:end"]
+        ["WATCH", "call_state:CA1", "call_state:CA1:ids", "call_state:CA1:end"]
     );
     assert_eq!(
         extend.decide(&[json!(1), json!(100)]).unwrap(),
@@ -153,7 +170,7 @@ fn extend_falls_back_too() {
     assert_eq!(reply, json!(7200));
     assert_eq!(
         commands,
-        [["EXPIRE", "call_state:CA1", "7200"], ["EXPIRE", "call_state:CA1:w", "7200"]]
+        [["EXPIRE", "call_state:CA1", "7200"], ["EXPIRE", "call_state:CA1:ids", "7200"]]
     );
 }
 
@@ -163,12 +180,12 @@ fn save_plan_carries_body_ttl_and_id() {
     let w = c.plan_save("CA1", c.body(&sample()).unwrap(), "w1").unwrap();
     assert_eq!(
         (w.keys.state.as_str(), w.keys.ids.as_str(), w.ttl()),
-        ("call_state:CA1", "call_state:CA1:w", 600)
+        ("call_state:CA1", "call_state:CA1:ids", 600)
     );
     let body = &w.body().unwrap().text;
     assert!(body.starts_with(r#","lastUpdated":"2024-03-15T14:30:22.000Z","callSid":"CA1""#));
     let cmd = w.evalsha();
-    let keys = ["call_state:CA1", "call_state:CA1:w", "call_state:CA1:end"];
+    let keys = ["call_state:CA1", "call_state:CA1:ids", "call_state:CA1:end"];
     assert_eq!(
         &cmd[..6],
         ["EVALSHA", crate::scripts::WRITE_SCRIPT_SHA1, "3", keys[0], keys[1], keys[2]]

@@ -11,12 +11,13 @@ Three runners replay the file and must agree with it and so with each other:
     WATCH/MULTI fallback (the core's reads and decision, then MULTI/EXEC) on the same server.
 
 Where the expectations come from: `lua_write` below is a line-by-line reading of the write script
-(src/scripts.rs, WRITE_SCRIPT v5) over a dict of keys, written from the Lua text and SPEC §7, not
+(src/scripts.rs, WRITE_SCRIPT v8) over a dict of keys, written from the Lua text and SPEC §7, not
 from the Rust. On top of it, EXPECTED_STATUS is a hand-written table of the first reply's status
 for every grid cell: generation stops if the model disagrees with it, so neither a slip in the
-model nor one in the table reaches the file unnoticed. The new `rev` depends on the server's TIME,
-so it is written as `<rev>` with the rule in `newRev` (see DESCRIPTION), never as a number that
-cannot be known; a rev ahead of any clock (year 2100) gives a known `old + 1`.
+model nor one in the table reaches the file unnoticed. The new `rev` is one past the last rev
+the write ids string keeps (a known number); where it keeps none, it depends on the server's
+TIME, so it is written as `<rev>` with the rule in `newRev` (see DESCRIPTION), never as a number
+that cannot be known; a rev ahead of any clock (year 2100) gives a known `old + 1`.
 """
 
 import json
@@ -29,7 +30,7 @@ OUT = os.path.join(HERE, 'plans.json')
 SID = 'CAplanvec1'
 WRITE_ID = 'w1'
 PREFIX = '{"schemaVersion":3,"rev":'
-WRITE_IDS_KEPT = 128            # src/scripts.rs, spliced into the Lua's LTRIM 0 127
+WRITE_IDS_KEPT = 128            # src/scripts.rs, spliced into the Lua's `if n >= 128`
 DEFAULT_TTL = 3600              # a delete (and an update to null) sets the write ids' TTL to this
 STAGE_TTL = 600                 # ASK_ACTION, the stage of every state written here
 KEEP_SECONDS = 300              # endCall's keepSeconds
@@ -43,10 +44,13 @@ DESCRIPTION = (
     'expiry), plan the `write` with the default codec for call SID `sid`, send it `sends` times '
     '(2 = the same write, same write id, resent after the first reply), and compare every reply '
     'with `expect.replies` and the keys afterwards with `expect.keys` (TTLs in seconds, -1 = none; '
-    'a real server may be 1 s below). `expect.plannedError` instead: planning the write fails with '
-    'that error code and nothing is sent. `<rev>` in an expected string stands for the rev the '
-    'write got, R, which must satisfy R = max(newRev.old + 1, T) where T is the server TIME in µs '
-    'when the write ran (newRev.old null: the stored value had no prefixed rev, R = T). The state '
+    'a real server may be 1 s below). The write ids key holds one string (src/plan/ids.rs): '
+    '`<last rev handed out>:<count> <id> … <id> `, oldest first. `expect.plannedError` instead: '
+    'planning the write fails with that error code and nothing is sent. A new rev is one past the '
+    'larger of the stored rev and the last rev the write ids keep; where they keep none, `<rev>` in '
+    'an expected string stands for the rev the write got, R, which must satisfy '
+    'R = max(newRev.old + 1, T) where T is the server TIME in µs when the write ran (newRev.old '
+    'null: the stored value had no prefixed rev, R = T). The state '
     'a write carries is given as JSON in the codec\'s own field order. `knownGaps`: vectors where '
     'the core\'s WATCH-fallback decision is known to differ from the Lua (the vector holds the Lua\'s '
     'answer); runners of the decision must fail exactly these. `cases` is empty: the '
@@ -63,19 +67,23 @@ NOTES = [
     'rev0Other (rev 0 stored, the cas read a different rev-0 text); ahead (a rev ahead of the clock: '
     'the new rev is old + 1); ended (end marker present); foreign (the seed\'s unversioned JSON, no '
     'expiry); v2 (a schemaVersion 2 value); newer (schemaVersion 4); duplicate (the write id already '
-    'in the ids list); duplicateEnded (both); fullIds (the ids list already holds as many ids as are '
-    'kept, 128: the oldest falls out); revLeadingZero, revBeyondExact, revBeyondU64 (prefixed revs the '
+    'in the ids); duplicateEnded (both); fullIds (the ids already hold as many ids as are '
+    'kept, 128: the oldest falls out); deleted (no state, the ids keep the last rev: a re-create '
+    'continues from it, ABA); restoredLower (a stored rev below the last handed out: the next is '
+    'past the last); idsNoRev (ids that keep no rev: TIME); idsGarbage (a write-ids value of another '
+    'shape: read as empty); revLeadingZero, revBeyondExact, revBeyondU64 (prefixed revs the '
     'codec refuses on decode: 042, 2^53 + 1, above u64; save and update only, first sends only).',
     'omitted cells: end × stale and delete × stale (neither carries a guard nor a lastUpdated, so the '
     'cell is the current cell); rev0Other only for update, updateDelete and upgrade (the only kinds '
-    'that compare text); fullIds only for save and end (the trim is the same LPUSH/LTRIM for every '
+    'that compare text); fullIds only for save and end (the trim is the same for every '
     'kind; two are enough to pin it); retry of a plannedError cell (nothing is sent).',
     'update × newer and upgrade × newer are refused when planned (UNSUPPORTED_VERSION: the plan '
     'reads the previous lastUpdated, SPEC §4 "never overwritten"); updateDelete × newer plans '
     '(no next state, nothing to compare) and the script deletes the value. The store never gets '
     'there (it decodes the value first and fails), but the plan alone does not refuse it.',
-    'the delete script answers OK with a fresh rev even when nothing was stored (it never stores '
-    'that rev); a delete of an ended call removes the state but leaves the end marker.',
+    'the delete script answers OK with a fresh rev even when nothing was stored (it stores that '
+    'rev only in the write ids, so a re-create continues past it); a delete of an ended call '
+    'removes the state but leaves the end marker.',
 ]
 
 
@@ -109,34 +117,47 @@ LU_OFFSET = CUR.replace('2024-03-15T14:30:00.000Z', '2024-03-15T16:30:00.000+02:
 LU_LOWER_T = CUR.replace('2024-03-15T14:30:00.000Z', '2024-03-15t14:30:00.000Z')
 TRUNCATED = PREFIX + '%d,"lastUpdated":"2024-03-15T14:30:00.000Z' % CUR_REV   # no closing quote
 REV_MAX = v3(2 ** 53 - 1, 30, 1)   # rev + 1 would be past what a double holds: not a rev
-FULL_IDS = ['w-%03d' % i for i in range(WRITE_IDS_KEPT - 1, -1, -1)]   # as many as are kept
+FULL_IDS = ['w-%03d' % i for i in range(WRITE_IDS_KEPT)]   # as many as are kept, oldest first
 NEXT = st(31, 2)       # the state written by save/update/upgrade (newer than everything stored)
 OLDER = st(29, 2)      # a save older than the stored state (the stale save)
 
 
-def keyset(state=None, state_ttl=None, ids=None, ids_ttl=None, end_ttl=None):
+def ids_value(rev, ids):
+    """The write ids string (src/plan/ids.rs): last rev handed out ('' unknown), count, ids."""
+    return '%s:%d %s' % ('' if rev is None else rev, len(ids), ''.join(i + ' ' for i in ids))
+
+
+def keyset(state=None, state_ttl=None, ids=None, ids_ttl=None, end_ttl=None, last=None):
+    """`last`: the last rev the write ids keep (None: they keep none)."""
+    if isinstance(ids, list):
+        ids = ids_value(last, ids)
     return {
         'state': None if state is None else {'value': state, 'ttl': state_ttl},
-        'ids': None if ids is None else {'list': ids, 'ttl': ids_ttl},
+        'ids': None if ids is None else {'value': ids, 'ttl': ids_ttl},
         'end': None if end_ttl is None else {'value': '1', 'ttl': end_ttl},
     }
 
 
 # The stored keys of each state, and what the write read (`prev`) for update/upgrade.
+C = CUR_REV
 STATES = {
     'absent': (keyset(), None),
-    'current': (keyset(CUR, 1000, ['w-old'], 1000), CUR),
-    'stale': (keyset(CUR, 1000, ['w-old'], 1000), OLDER_READ),
+    'current': (keyset(CUR, 1000, ['w-old'], 1000, last=C), CUR),
+    'stale': (keyset(CUR, 1000, ['w-old'], 1000, last=C), OLDER_READ),
     'rev0': (keyset(REV0, 100, ['w-old'], 100), REV0),
-    'rev0Other': (keyset(REV0, 100, ['w-old'], 100), REV0_OTHER),
+    'rev0Other': (keyset(REV0, 100, ['w-old'], 100, last=C), REV0_OTHER),
     'ahead': (keyset(AHEAD_VALUE, 1000, ['w-old'], 1000), AHEAD_VALUE),
-    'ended': (keyset(CUR, 1000, ['w-old'], 1000, end_ttl=200), CUR),
+    'ended': (keyset(CUR, 1000, ['w-old'], 1000, end_ttl=200, last=C), CUR),
     'foreign': (keyset(FOREIGN, -1), FOREIGN),
-    'v2': (keyset(V2, 2000, ['w-old'], 2000), V2),
+    'v2': (keyset(V2, 2000, ['w-old'], 2000, last=C), V2),
     'newer': (keyset(NEWER, 1000), NEWER),
-    'duplicate': (keyset(CUR, 1000, [WRITE_ID, 'w-old'], 1000), CUR),
-    'duplicateEnded': (keyset(CUR, 1000, [WRITE_ID, 'w-old'], 1000, end_ttl=200), CUR),
-    'fullIds': (keyset(CUR, 1000, FULL_IDS, 1000), CUR),
+    'duplicate': (keyset(CUR, 1000, ['w-old', WRITE_ID], 1000, last=C), CUR),
+    'duplicateEnded': (keyset(CUR, 1000, ['w-old', WRITE_ID], 1000, end_ttl=200, last=C), CUR),
+    'fullIds': (keyset(CUR, 1000, FULL_IDS, 1000, last=C), CUR),
+    'deleted': (keyset(None, None, ['w-old'], 1000, last=C), None),
+    'restoredLower': (keyset(CUR, 1000, ['w-old'], 1000, last=C + 100), CUR),
+    'idsNoRev': (keyset(CUR, 1000, ['w-old'], 1000), CUR),
+    'idsGarbage': (keyset(CUR, 1000, 'not a list', 1000), CUR),
     # Prefixed revs the codec itself refuses (SPEC §4: a rev that is not a non-negative integer up
     # to MAX_REV is INVALID_FIELD; a leading zero is not JSON), which the script still reads.
     'revLeadingZero': (keyset(v3('042', 30, 1), 1000, ['w-old'], 1000), v3('042', 30, 1)),
@@ -175,6 +196,10 @@ EXPECTED_STATUS = {
     'duplicate':      ('DUP',   'DUP',      'DUP',       'DUP',           'DUP',   'DUP'),
     'duplicateEnded': ('DUP',   'DUP',      'DUP',       'DUP',           'DUP',   'DUP'),
     'fullIds':        ('OK',    None,       None,        None,            'OK',    None),
+    'deleted':        ('OK',    'OK',       'OK',        'CONFLICT',      'OK',    'OK'),
+    'restoredLower':  ('OK',    'OK',       None,        None,            'OK',    'OK'),
+    'idsNoRev':       ('OK',    'OK',       None,        None,            'OK',    'OK'),
+    'idsGarbage':     ('OK',    None,       None,        None,            'OK',    None),
     'revLeadingZero': ('CHECK', 'PLAN:INVALID_JSON', None, None,          None,    None),
     'revBeyondExact': ('CHECK', 'PLAN:INVALID_FIELD', None, None,         None,    None),
     'revBeyondU64':   ('CHECK', 'PLAN:INVALID_FIELD', None, None,         None,    None),
@@ -252,14 +277,23 @@ def planned_error(kind, state):
     return None
 
 
+def counted(d):
+    """The script's `counted`: canonical digits below MAX_REV, else None."""
+    if d is None or len(d) == 0 or len(d) > 16 or (len(d) > 1 and d[0] == '0') or int(d) >= MAX_REV:
+        return None
+    return d
+
+
 def lua_write(db, argv):
-    """WRITE_SCRIPT v7, line by line, on db = {'state'|'ids'|'end': {...} | None}. The new rev is
-    symbolic ('<rev>') unless the old rev is ahead of any clock. Returns [status, value]."""
+    """WRITE_SCRIPT v8, line by line, on db = {'state'|'ids'|'end': {...} | None}. The new rev is
+    symbolic ('<rev>') only where the write ids keep no rev and the old rev is not ahead of any
+    clock. Returns [status, value]."""
     mode, body, lu, ttl_arg, g = argv
     S, I, E = db['state'], db['ids'], db['end']
     cur = S and S['value']
-    # if redis.call('LPOS', KEYS[2], ARGV[5]) then  touch PTTL (unchanged) ; return {'DUP', cur}
-    if I and WRITE_ID in I['list']:
+    ids = I and I['value']
+    # if ids and string.find(ids, ' ' .. ARGV[5] .. ' ', 1, true) then  touch ; return {'DUP', cur}
+    if ids is not None and (' ' + WRITE_ID + ' ') in ids:
         return ['DUP', cur]
     # if ARGV[1] ~= 'del' and EXISTS KEYS[3] == 1 then return {'ENDED', cur}
     if mode != 'del' and E:
@@ -284,26 +318,40 @@ def lua_write(db, argv):
             return ['STALE', m.group(1)]
     keep = ttl_arg.startswith('k')
     ttl = int(ttl_arg[1:] if keep else ttl_arg)
+    # The ids string read: '^(%d*):(%d%d?%d?) (.*)$' with a count <= 128, else empty.
+    h, n, lst = None, 0, ''
+    if ids is not None:
+        m = re.fullmatch(r'(\d*):(\d{1,3}) (.*)', ids, re.S)
+        if m and int(m.group(2)) <= WRITE_IDS_KEPT:
+            h, n, lst = counted(m.group(1)), int(m.group(2)), m.group(3)
+    if n >= WRITE_IDS_KEPT:             # the oldest id falls out
+        p = lst.find(' ')
+        lst = lst[p + 1:] if p >= 0 else ''
+        n = WRITE_IDS_KEPT - 1
+    lst = lst + WRITE_ID + ' '
     nrev = rev or '0'
-    # LPUSH KEYS[2] ARGV[5]; LTRIM KEYS[2] 0 127 (a new list has no expiry)
-    ids = [WRITE_ID] + (I['list'] if I else [])
-    db['ids'] = {'list': ids[:WRITE_IDS_KEPT], 'ttl': I['ttl'] if I else -1}
     if mode == 'end':
         db['end'] = {'value': '1', 'ttl': ttl}
-        for k in ('state', 'ids'):      # TTL only ever shortens; an absent key (-2) is left alone
-            if db[k] and (db[k]['ttl'] == -1 or db[k]['ttl'] > ttl):
-                db[k]['ttl'] = ttl
+        if S and (S['ttl'] == -1 or S['ttl'] > ttl):   # TTL only ever shortens
+            S['ttl'] = ttl
+        v = '%s:%d %s' % (h or '', n + 1, lst)
+        t = I['ttl'] if I else -2
+        db['ids'] = {'value': v, 'ttl': ttl if (t < 0 or t > ttl) else t}
     else:
-        # n = max(TIME µs, rev + 1): known only when rev is ahead of the clock
-        # (in doubles, as Lua numbers are: tonumber(rev) + 1, then string.format('%.0f', n))
-        nrev = '%.0f' % (float(rev) + 1) if rev is not None and int(rev) >= AHEAD else '<rev>'
+        if h is not None:
+            nrev = '%.0f' % (max(float(h), float(rev or '0')) + 1)
+        elif rev is not None and int(rev) >= AHEAD:
+            # n = max(TIME µs, rev + 1), in doubles as Lua numbers are
+            nrev = '%.0f' % (float(rev) + 1)
+        else:
+            nrev = '<rev>'
         if body == '':
             db['state'] = None
         elif keep:
             db['state'] = {'value': PREFIX + nrev + body, 'ttl': S['ttl'] if S else -1}
         else:
             db['state'] = {'value': PREFIX + nrev + body, 'ttl': ttl}
-        db['ids']['ttl'] = ttl          # EXPIRE KEYS[2] ttl
+        db['ids'] = {'value': '%s:%d %s' % (nrev, n + 1, lst), 'ttl': ttl}
     return ['OK', nrev]
 
 
@@ -389,9 +437,8 @@ def main():
     same['write'] = args
     db = json.loads(json.dumps(same['stored']))
     reply = lua_write(db, argv)
-    assert reply == ['OK', '<rev>'], reply
-    same['expect'] = {'replies': [{'status': 'OK', 'value': '<rev>'}],
-                      'newRev': {'old': str(CUR_REV)}, 'keys': db}
+    assert reply == ['OK', str(CUR_REV + 1)], reply     # one past the last rev the ids keep
+    same['expect'] = {'replies': [{'status': 'OK', 'value': reply[1]}], 'keys': db}
     extra.append(same)
     older = vector('update', 'current', 1)
     older['name'] = 'update-current-next-older-than-prev-first'

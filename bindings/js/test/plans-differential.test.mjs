@@ -35,9 +35,13 @@ test(`the Lua write script and the WATCH/MULTI plan agree (${backend})`, async (
   const redis = new Redis({ port: PORT, host: '127.0.0.1' });
   const call = (argv) => redis.call(argv[0], ...argv.slice(1)).catch((e) => e);
   const snapshot = async (key) => {
-    const [value, ttl, ids, idsTtl, end, endTtl] = await Promise.all([call(['GET', key]), call(['TTL', key]),
-      call(['LRANGE', `${key}:w`, '0', '-1']), call(['TTL', `${key}:w`]), call(['GET', `${key}:end`]), call(['TTL', `${key}:end`])]);
+    const [value, ttl, idsValue, idsTtl, end, endTtl] = await Promise.all([call(['GET', key]), call(['TTL', key]),
+      call(['GET', `${key}:ids`]), call(['TTL', `${key}:ids`]), call(['GET', `${key}:end`]), call(['TTL', `${key}:end`])]);
     const rev = value == null ? null : /"rev":(\d+),/.exec(value)?.[1] ?? null;
+    // The write ids string's head keeps the last rev handed out: the stored rev, when there is one.
+    const head = idsValue == null ? null : /^(\d*):/.exec(idsValue)?.[1];
+    if (rev != null && head && head !== '' && BigInt(head) < BigInt(rev)) throw new Error(`ids keep rev ${head} below the stored ${rev}`);
+    const ids = idsValue?.replace(/^\d+:/, 'N:') ?? null;
     // TTLs are compared to the second they were set with: round away the second that may pass.
     const t = (n) => (n > 0 ? Math.round(n / 10) * 10 : n);
     return { body: value && value.replace(/"rev":\d+,/, '"rev":N,'), rev, ttl: t(ttl), ids, idsTtl: t(idsTtl), end, endTtl: t(endTtl) };
@@ -70,6 +74,7 @@ test(`the Lua write script and the WATCH/MULTI plan agree (${backend})`, async (
     const ttl = pick([100, 300, 3600, -1]);
     const ended = r() < 0.15;
     const applied = r() < 0.15;
+    const keepsRev = r() < 0.7;
     const writeId = `w${seed}`;
     const m = 10 + Math.floor(r() * 5); // stored lastUpdated minute
     const kind = pick(['save', 'save', 'cas', 'cas', 'casStale', 'end', 'del', 'extend', 'upgrade']);
@@ -79,14 +84,16 @@ test(`the Lua write script and the WATCH/MULTI plan agree (${backend})`, async (
     const results = [];
     for (let k = 0; k < 2; k++) {
       const key = keys[k]; const s = sids[k];
-      await call(['DEL', key, `${key}:w`, `${key}:end`]);
+      await call(['DEL', key, `${key}:ids`, `${key}:end`]);
       let value = null;
       if (stored === 'current') value = `{"schemaVersion":3,"rev":${1_700_000_000_000_000 + seed},${stateJson(s, m).slice(1)}`;
       if (stored === 'rev0') value = `{"schemaVersion":3,"rev":0,${stateJson(s, m).slice(1)}`;
       if (stored === 'seed') value = JSON.stringify({ callSid: s, stage: 'ASK_ACTION', attemptCount: m, lastUpdated: iso(m), language: 'es' });
       if (value) await call(ttl > 0 ? ['SET', key, value, 'EX', String(ttl)] : ['SET', key, value]);
-      await call(['RPUSH', `${key}:w`, 'w-old', ...(applied ? [writeId] : [])]);
-      await call(['EXPIRE', `${key}:w`, String(ttl > 0 ? ttl : 3600)]);
+      // The write ids string (src/plan/ids.rs), keeping the stored rev (or none: TIME decides).
+      const idsRev = keepsRev && value ? (/"rev":(\d+),/.exec(value)?.[1] ?? '') : '';
+      const idList = ['w-old', ...(applied ? [writeId] : [])];
+      await call(['SET', `${key}:ids`, `${idsRev}:${idList.length} ${idList.map((i) => `${i} `).join('')}`, 'EX', String(ttl > 0 ? ttl : 3600)]);
       if (ended) await call(['SET', `${key}:end`, '1', 'EX', '200']);
       let cmd;
       if (kind === 'save') cmd = P('save', [s, stateJson(s, nextM), writeId]);

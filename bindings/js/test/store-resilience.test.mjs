@@ -55,7 +55,7 @@ test(`Redis Cluster, 3 masters: a call's keys share a slot; CAS, backup and rest
     for (const sid of sids) assert.equal((await store.getCallState(sid)).attemptCount, 5);
     const key = codec.generateStateKey(sids[0]);
     assert.equal(key, `call_state:{${sids[0]}}`);
-    assert.equal(await cluster.cluster('KEYSLOT', key), await cluster.cluster('KEYSLOT', `${key}:w`));
+    assert.equal(await cluster.cluster('KEYSLOT', key), await cluster.cluster('KEYSLOT', `${key}:ids`));
     const lines = [];
     for await (const line of store.backup()) lines.push(line);
     assert.equal(lines.length, sids.length, 'SCAN covers every master, write-id keys skipped');
