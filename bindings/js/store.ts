@@ -77,6 +77,8 @@ const UPGRADE_TRIES = 5;
 const STORE_OPTIONS = ['codec', 'timeoutMs', 'onRedisError', 'onMetric', 'onError', 'isolatedClient', 'durability', 'poolSize', 'schema'];
 /** The longest schema message an `INVALID_FIELD` from `schema` repeats (messages are one line). */
 const SCHEMA_MESSAGE_MAX = 200;
+/** A written rev as the write script answers it (below 2^53, so a number holds it exactly). */
+const REV_DIGITS = /^(0|[1-9][0-9]{0,15})$/;
 /** Where the core's class of a REDIS error is kept on the error. */
 const CLASS = Symbol('callstate.errorClass');
 
@@ -299,7 +301,11 @@ export function makeStoreFactory(x: Internals) {
       let outcome: Outcome | undefined;
       await execute(write, t, async (reply, conn) => {
         const [status, value] = reply as [string, string | null];
-        outcome = planJson<Outcome>('outcome', [String(status), value == null ? null : String(value)]);
+        // The common reply, `OK` and a rev in canonical digits, needs no crossing; any other is
+        // the core's to read (`outcome`).
+        outcome = status === 'OK' && typeof value === 'string' && REV_DIGITS.test(value)
+          ? { kind: 'written', rev: Number(value) }
+          : planJson<Outcome>('outcome', [String(status), value == null ? null : String(value)]);
         if (waitArgv && (outcome.kind === 'written' || outcome.kind === 'duplicate')) {
           const acks = Number(await send(await conn(), waitArgv, t).catch((e: any) => {
             // A refused WAIT is not refused scripting: the write stands, the call fails.
