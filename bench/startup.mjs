@@ -6,6 +6,8 @@
 //   forceWasmRequireMs   `require('callstate')` with CALLSTATE_FORCE_WASM=1 (the Node fallback)
 //   wasmCompileMs        `new WebAssembly.Module(bytes)` alone (bytes already read)
 //   nodeStartMs          wall time of `node -e ''` (for scale: what a cold Function pays anyway)
+//   workerdDeltaMs       workerd start-up with callstate-wasm minus an empty worker's, in one
+//                        Miniflare run (bench/workerd.mjs; null when examples/worker is not installed)
 // Each time is taken inside the process (performance.now() around the require), so the node
 // start-up itself is not part of it; the OS file cache is warm, as on a reused container.
 //
@@ -92,5 +94,14 @@ for (let i = 0; i < runs; i++) {
 const start = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, round(median(xs), 2)]));
 start.runs = runs;
 start.minMs = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, round(Math.min(...xs), 2)]));
+
+// workerd start-up with and without the module, in one Miniflare run (bench/workerd.mjs; its own
+// process, as it loads miniflare from examples/worker).
+const wd = spawnSync(process.execPath, [join(ROOT, 'bench', 'workerd.mjs'), ...(opts.smoke ? ['--smoke'] : [])], {
+  env: { ...process.env, CALLSTATE_FORCE_WASM: '' }, encoding: 'utf8', timeout: 600_000,
+});
+const workerd = wd.status === 0 ? JSON.parse(wd.stdout).workerd : { error: String(wd.stderr || wd.error).trim().split('\n').pop() };
+start.workerdDeltaMs = workerd.deltaMs ?? null;
+start.workerd = workerd;
 
 emit(opts, { size, start });

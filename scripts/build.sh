@@ -84,6 +84,9 @@ print(f"W_PACK_ARGS=({q(m.get('wasm-pack-args', []))})")
 env = [f"CARGO_PROFILE_RELEASE_{k.upper().replace('-', '_')}={v}" for k, v in m.get("profile", {}).items()]
 print(f"W_PROFILE_ENV=({q(env)})")
 print(f"W_OPT_ARGS=({q(m['wasm-opt']['args'])})")
+bs = m.get("build-std")
+print(f"W_STD_ENV=({q(['RUSTC_BOOTSTRAP=1', 'RUSTFLAGS=' + bs['rustflags']] if bs else [])})")
+print(f"W_CARGO_ARGS=({q(['-Zbuild-std=' + bs['crates']] if bs else [])})")
 print(f"W_TARGETS=({q(t['name'] + ':' + t['out-dir'] + ':' + t['package-type'] for t in m['target'])})")
 PY
 )"
@@ -105,8 +108,8 @@ else
       IFS=: read -r target out type <<<"$t"
       log "wasm: wasm-pack --target $target -> $W_CRATE/$out"
       rm -rf "${W_CRATE:?}/$out"
-      env "${W_PROFILE_ENV[@]}" wasm-pack --log-level warn build "$W_CRATE" --release --target "$target" \
-        --out-dir "$out" --out-name "$W_NAME" --no-pack --no-opt --no-gitignore "${W_PACK_ARGS[@]}"
+      env "${W_PROFILE_ENV[@]}" "${W_STD_ENV[@]}" wasm-pack --log-level warn build "$W_CRATE" --release --target "$target" \
+        --out-dir "$out" --out-name "$W_NAME" --no-pack --no-opt --no-gitignore "${W_PACK_ARGS[@]}" -- "${W_CARGO_ARGS[@]}"
       wasm="$W_CRATE/$out/${W_NAME}_bg.wasm"
       wasm-opt "${W_OPT_ARGS[@]}" "$wasm" -o "$wasm"
       # The folder's module type for Node (web's glue is ESM in a .js file); drop wasm-pack's extras.

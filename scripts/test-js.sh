@@ -35,6 +35,11 @@ for run in "native:" "wasm:" "native:1"; do
   CALLSTATE_BACKEND="$backend" CALLSTATE_FORCE_WASM="$force" node --test --test-reporter=dot "${suite[@]}"
 done
 
+# A WebAssembly trap (the WASM build aborts on panic) surfaces as a CallStateError (issue 15):
+# once, it loads the callstate-wasm folder itself.
+say "WASM trap → CallStateError"
+node --test --test-reporter=dot bindings/js/test/wasm-trap.test.mjs
+
 # Typed state (issue 14): a scratch project of the user's own state type with zod and valibot
 # schemas, against the built packages' types, under `tsc --strict` (types only: once, not per core).
 say "typed state: tsc --strict with zod and valibot schemas"

@@ -6,12 +6,24 @@ use base64::engine::general_purpose::STANDARD;
 use crate::error::Error;
 
 /// DEFLATE level used for writes (miniz's default balance of speed and size).
+#[cfg(feature = "deflate")]
 const LEVEL: u8 = 6;
 
 /// The base64 of the raw-DEFLATE bytes of `json`.
+#[cfg(feature = "deflate")]
 pub(crate) fn deflate_base64(json: &str) -> String {
     STANDARD.encode(miniz_oxide::deflate::compress_to_vec(json.as_bytes(), LEVEL))
 }
+
+/// Without the `deflate` feature no codec has a `compression` option (see `options`), so
+/// nothing asks for a compressed write; this keeps the encoder's call sites in one shape.
+#[cfg(not(feature = "deflate"))]
+pub(crate) fn deflate_base64(_json: &str) -> String {
+    String::new()
+}
+
+/// Whether this build can write compressed values (the `deflate` feature).
+pub(crate) const CAN_DEFLATE: bool = cfg!(feature = "deflate");
 
 /// Inverts [`deflate_base64`], refusing output over `limit` bytes before allocating it.
 pub(crate) fn inflate_base64(b64: &str, limit: usize) -> Result<String, Error> {
@@ -33,10 +45,10 @@ pub(crate) fn inflate_base64(b64: &str, limit: usize) -> Result<String, Error> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
+    #[cfg(feature = "deflate")]
     #[test]
     fn round_trip_and_bomb() {
+        use super::*;
         let text = "{\"a\":\"".to_string() + &"x".repeat(10_000) + "\"}";
         let b64 = deflate_base64(&text);
         assert!(b64.len() < 200);
@@ -44,4 +56,31 @@ mod tests {
         assert!(matches!(inflate_base64(&b64, 5_000), Err(Error::TooLarge { .. })));
         assert!(matches!(inflate_base64("!!", 5_000), Err(Error::BadCompression { .. })));
     }
+
+    /// Built without `deflate` (`cargo test --no-default-features --lib compress`, run by
+    /// `make test-rust`): compressed values still read; a `compression` option is a typed error.
+    #[cfg(not(feature = "deflate"))]
+    #[test]
+    fn without_deflate_reads_but_refuses_to_write() {
+        let e = crate::wire::codec(r#"{"compression":{"thresholdBytes":10}}"#).err();
+        let e = e.as_ref().map(|e| (e.code(), e.path().map(str::to_owned), e.to_string()));
+        insta::assert_debug_snapshot!(e, @r#"
+        Some(
+            (
+                "INVALID_FIELD",
+                Some(
+                    "options.compression",
+                ),
+                "invalid field `options.compression`: this build cannot write compressed values (built without the `deflate` feature)",
+            ),
+        )
+        "#);
+        let codec = crate::wire::codec("").unwrap();
+        let record = crate::wire::decode_record(&codec, STORED).unwrap();
+        assert!(record.contains(r#""callSid":"CA123abc456def""#), "{record}");
+    }
+
+    /// An envelope from tests/vectors/compression.json (`envelope-read-by-compression-codec`).
+    #[cfg(not(feature = "deflate"))]
+    const STORED: &str = "{\"schemaVersion\":3,\"rev\":3,\"compressed\":\"bZBPb4MwDMW/i890CoHukBsFNjGtgCD0sAsK4HVM/BMxk6aq333JkHba0X7PPz/7Brr9wFFdcNX9PIHwHFjxCwRzYFCaqqVThB0I4Iz7B+Yd3KN0feExwfkDY+wNHGjVMJS9NYWByz3VtP7xscN3I2lSV7RClj4lxbl+yU6mq4hwXCict4lAcEMYepwosYjgFBqGMX3OTbqNDa6maXh2rCWTUX4vlljlUSDjupSBrMo/8aKGbd93zl9jGUc7KFKkQNzgN+SK7Z7y3yUmMW3alEla50X2XMRlCXf7jem67ceghvsP\"}";
 }

@@ -204,6 +204,13 @@ fn parse_action_map(v: &Value) -> Result<BTreeMap<String, String>, Error> {
 }
 
 fn parse_compression(v: &Value) -> Result<Compression, Error> {
+    if !crate::compress::CAN_DEFLATE {
+        // Reading compressed values works in every build; writing needs the DEFLATE encoder.
+        return Err(field(
+            "compression",
+            "this build cannot write compressed values (built without the `deflate` feature)",
+        ));
+    }
     let mut threshold = None;
     let mut keep = None;
     for (name, v) in object(v, "compression")? {

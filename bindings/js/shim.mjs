@@ -50,6 +50,7 @@ Object.defineProperty(CallStateError.prototype, 'name', {
  * `RawCodec`, a raw core class. `backend` names it (`'native'` or `'wasm'`).
  */
 export function createApi(RawCodec, backend) {
+  if (backend === 'wasm') RawCodec = trapSafe(RawCodec);
   let rawOf;
 
   class CallStateCodec {
@@ -222,6 +223,44 @@ function decodeRaw(raw, text) {
   } catch (e) {
     throw fromRaw(e);
   }
+}
+
+/**
+ * `RawCodec` of the WASM module with every method guarded against a trap. The WASM build aborts
+ * on panic (`panic = "immediate-abort"`: no unwinding, no panic messages in the module), so a
+ * panic — always a bug — reaches JS as a `WebAssembly.RuntimeError` ("unreachable") and leaves
+ * the trapped instance unusable (its Rust borrow is never released). The guard throws a
+ * `CallStateError` naming the method, with the trap as `cause`, and replaces the instance with
+ * a fresh one built from the same options, so the codec keeps working. No SPEC §9 code fits an
+ * internal fault, so `code` is left undefined.
+ */
+function trapSafe(Raw) {
+  function Safe(...args) {
+    this.args = args;
+    this.raw = new Raw(...args);
+  }
+  const names = new Set();
+  for (let p = Raw.prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (const name of Object.getOwnPropertyNames(p)) {
+      if (name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(p, name).value === 'function') names.add(name);
+    }
+  }
+  for (const name of names) {
+    Safe.prototype[name] = function (...a) {
+      try {
+        return this.raw[name](...a);
+      } catch (e) {
+        if (!(typeof WebAssembly === 'object' && e instanceof WebAssembly.RuntimeError)) throw e;
+        // Unregister the poisoned instance without freeing it (its memory is lost, a few bytes).
+        this.raw.__destroy_into_raw?.();
+        this.raw = new Raw(...this.args);
+        throw new CallStateError(undefined,
+          `callstate-wasm: internal error, the WebAssembly module trapped in ${name} (${e.message}); ` +
+          'this is a bug, please report it (the codec was reset and can be used again)', undefined, e);
+      }
+    };
+  }
+  return Safe;
 }
 
 /** A raw core error (an `Error` with `code` and `path`) as a `CallStateError`; others as is. */

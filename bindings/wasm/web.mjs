@@ -4,7 +4,7 @@
 import init, { RawCodec } from './pkg/web/callstate_wasm.js';
 import { createApi } from './shim.mjs';
 
-await init({ module_or_path: new URL('./pkg/web/callstate_wasm_bg.wasm', import.meta.url) });
+await init({ module_or_path: await compile(new URL('./pkg/web/callstate_wasm_bg.wasm', import.meta.url)) });
 const api = createApi(RawCodec, 'wasm');
 
 export const {
@@ -23,3 +23,19 @@ export const {
   createCallStateStore,
   consoleMetrics,
 } = api;
+
+/**
+ * The compiled module: `WebAssembly.compileStreaming` on the fetch `Response`, so compiling
+ * overlaps the download, where the runtime has `fetch` and `Response` (browsers, Deno, workers).
+ * A server that does not send `Content-Type: application/wasm` makes streaming refuse the
+ * response, so that case, and runtimes without streaming, compile the downloaded bytes.
+ */
+async function compile(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`callstate-wasm: cannot load ${url}: HTTP ${response.status}`);
+  if (typeof WebAssembly.compileStreaming === 'function' && typeof Response === 'function' &&
+      response.headers.get('Content-Type')?.split(';')[0].trim() === 'application/wasm') {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}

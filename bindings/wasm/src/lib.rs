@@ -11,6 +11,16 @@ use wasm_bindgen::prelude::*;
 
 mod convert;
 
+/// Test-only, not part of any API (the shim never calls it, no type names it): panics, which
+/// in the shipped build (`panic = "immediate-abort"`) is a WebAssembly trap. The JS suite calls
+/// it to check that the shim turns a trap into a `CallStateError`.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __callstateTestTrap)]
+#[allow(clippy::panic)]
+pub fn test_trap() {
+    panic!("test-only trap");
+}
+
 use convert::JsResult;
 
 /// A configured codec. Every method takes strings (JSON text where structured) and returns
