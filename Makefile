@@ -15,7 +15,7 @@ test-rust:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo test --workspace
-	cargo test -q --lib --no-default-features compress   # the core without DEFLATE writes (WASM's opt-out)
+	cargo test -q --no-default-features --test without_deflate   # the core without DEFLATE writes (WASM's opt-out)
 
 test-wasm-core:   ## the core builds for wasm32 with the SPEC §11 toolchain
 	source scripts/env-wasm.sh && cargo build --target wasm32-unknown-unknown -p callstate --release

@@ -56,31 +56,4 @@ mod tests {
         assert!(matches!(inflate_base64(&b64, 5_000), Err(Error::TooLarge { .. })));
         assert!(matches!(inflate_base64("!!", 5_000), Err(Error::BadCompression { .. })));
     }
-
-    /// Built without `deflate` (`cargo test --no-default-features --lib compress`, run by
-    /// `make test-rust`): compressed values still read; a `compression` option is a typed error.
-    #[cfg(not(feature = "deflate"))]
-    #[test]
-    fn without_deflate_reads_but_refuses_to_write() {
-        let e = crate::wire::codec(r#"{"compression":{"thresholdBytes":10}}"#).err();
-        let e = e.as_ref().map(|e| (e.code(), e.path().map(str::to_owned), e.to_string()));
-        insta::assert_debug_snapshot!(e, @r#"
-        Some(
-            (
-                "INVALID_FIELD",
-                Some(
-                    "options.compression",
-                ),
-                "invalid field `options.compression`: this build cannot write compressed values (built without the `deflate` feature)",
-            ),
-        )
-        "#);
-        let codec = crate::wire::codec("").unwrap();
-        let record = crate::wire::decode_record(&codec, STORED).unwrap();
-        assert!(record.contains(r#""callSid":"CA123abc456def""#), "{record}");
-    }
-
-    /// An envelope from tests/vectors/compression.json (`envelope-read-by-compression-codec`).
-    #[cfg(not(feature = "deflate"))]
-    const STORED: &str = "{\"schemaVersion\":3,\"rev\":3,\"compressed\":\"bZBPb4MwDMW/i890CoHukBsFNjGtgCD0sAsK4HVM/BMxk6aq333JkHba0X7PPz/7Brr9wFFdcNX9PIHwHFjxCwRzYFCaqqVThB0I4Iz7B+Yd3KN0feExwfkDY+wNHGjVMJS9NYWByz3VtP7xscN3I2lSV7RClj4lxbl+yU6mq4hwXCict4lAcEMYepwosYjgFBqGMX3OTbqNDa6maXh2rCWTUX4vlljlUSDjupSBrMo/8aKGbd93zl9jGUc7KFKkQNzgN+SK7Z7y3yUmMW3alEla50X2XMRlCXf7jem67ceghvsP\"}";
 }

@@ -117,11 +117,28 @@ return n
 /// SHA1 of [`EXTEND_SCRIPT`] (checked by a test).
 pub const EXTEND_SCRIPT_SHA1: &str = "df0167d0de6d7db4b2114d72998b66390cc20a2c";
 
+/// The restore script: put a backed-up value back unless the call has ended meanwhile — the
+/// end-marker check and the `SET` in one step, so an `endCall` landing between them cannot be
+/// undone by a restore. Replies `OK`, `EXISTS` (kept: `NX`) or `ENDED`.
+pub const RESTORE_SCRIPT: &str = r#"-- callstate restore v1. KEYS: state, write ids, end marker. ARGV: value, pttl ms, nx
+if redis.call('EXISTS', KEYS[3]) == 1 then return 'ENDED' end
+if ARGV[3] == '1' then
+  if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 'OK' end
+  return 'EXISTS'
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 'OK'
+"#;
+
+/// SHA1 of [`RESTORE_SCRIPT`] (checked by a test).
+pub const RESTORE_SCRIPT_SHA1: &str = "f1d1975ad35b14be317f2db9eba745f99096679e";
+
 /// The `EVAL` form of an `EVALSHA` command this module planned (after a `NOSCRIPT` reply).
 pub fn eval_fallback(command: &[String]) -> Option<Command> {
     let script = match command.get(1)?.as_str() {
         WRITE_SCRIPT_SHA1 => WRITE_SCRIPT.as_str(),
         EXTEND_SCRIPT_SHA1 => EXTEND_SCRIPT,
+        RESTORE_SCRIPT_SHA1 => RESTORE_SCRIPT,
         _ => return None,
     };
     (command.first()? == "EVALSHA").then(|| {
@@ -143,6 +160,8 @@ mod tests {
             WRITE_SCRIPT_SHA1
         );
         assert_eq!(sha1_smol::Sha1::from(EXTEND_SCRIPT).digest().to_string(), EXTEND_SCRIPT_SHA1);
+        let restore = sha1_smol::Sha1::from(RESTORE_SCRIPT).digest().to_string();
+        assert_eq!(restore, RESTORE_SCRIPT_SHA1);
     }
 
     #[test]

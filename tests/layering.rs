@@ -12,16 +12,17 @@ use std::path::Path;
 /// The layers, top first: bindings → wire → plan → codec → state, and the leaves they stand on.
 const LAYERS: &[&[&str]] = &[
     &["wire"],
-    &["plan", "backup"],
+    &["backup"],
+    &["plan"],
     &["canonical"],
     &["codec"],
-    &["migrate", "keys", "ttl", "compress"],
+    &["migrate", "keys", "ttl"],
     &["validate"],
     &["state"],
     &["kinds"],
     &["field"],
     &["options", "scripts"],
-    &["values", "time", "command", "replies"],
+    &["values", "time", "command", "replies", "compress"],
     &["json"],
     &["error"],
 ];

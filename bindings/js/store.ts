@@ -38,7 +38,7 @@ interface Step {
 
 /** What the core plans for one backup line. */
 type RestoreStep = 'expired' | { invalid: string } | { mark: { set: string[] } }
-  | { set: { set: string[]; ended: string[]; exists: string[] } };
+  | { set: { set: string[]; guarded: Step; ended: string[]; exists: string[] } };
 
 /** How many invalid lines a restore reports by number and reason (the count has them all). */
 const INVALID_KEPT = 1000;
@@ -889,7 +889,7 @@ export function makeStoreFactory(x: Internals) {
             result.restored++;
             return;
           }
-          const { set, ended, exists } = step.set;
+          const { set, guarded, ended, exists } = step.set;
           if (validate) {
             // The user's schema holds for restored states too: one that fails it is an invalid
             // line (restoring it would leave a call no read or update can get past).
@@ -899,11 +899,20 @@ export function makeStoreFactory(x: Internals) {
               return;
             }
           }
-          if (!opts.includeEnded && Number(await send(client, ended, forever)) > 0) { result.skippedEnded++; return; }
-          const kept = opts.dryRun
-            ? !opts.replace && Number(await send(client, exists, forever)) > 0
-            : (await send(client, set, forever)) == null; // NX refused: the key exists
-          if (kept) result.skippedExisting++; else result.restored++;
+          if (opts.dryRun) { // reads only: what the restore would do now
+            if (!opts.includeEnded && Number(await send(client, ended, forever)) > 0) result.skippedEnded++;
+            else if (!opts.replace && Number(await send(client, exists, forever)) > 0) result.skippedExisting++;
+            else result.restored++;
+            return;
+          }
+          // By default the end-marker check and the SET are one step (the restore script, or its
+          // WATCH fallback), so an endCall landing in between is never undone.
+          const reply = opts.includeEnded
+            ? ((await send(client, set, forever)) == null ? 'EXISTS' : 'OK') // NX refused: the key exists
+            : String(await execute(guarded, forever));
+          if (reply === 'ENDED') result.skippedEnded++;
+          else if (reply === 'EXISTS') result.skippedExisting++;
+          else result.restored++;
         };
         let line = 0;
         try {

@@ -32,6 +32,17 @@ pub enum Scripted {
         /// The TTL cap.
         max: i64,
     },
+    /// The restore script: `SET` a backed-up value unless the call has ended.
+    Restore {
+        /// The call's keys.
+        keys: Keys,
+        /// The value to set.
+        value: String,
+        /// Its TTL in ms.
+        pttl: i64,
+        /// Keep an existing value (`NX`).
+        nx: bool,
+    },
 }
 
 /// What the fallback does after its reads.
@@ -79,7 +90,7 @@ impl Scripted {
     pub fn keys(&self) -> &Keys {
         match self {
             Scripted::Write(w) => &w.keys,
-            Scripted::Extend { keys, .. } => keys,
+            Scripted::Extend { keys, .. } | Scripted::Restore { keys, .. } => keys,
         }
     }
 
@@ -98,6 +109,9 @@ impl Scripted {
             ],
             Scripted::Extend { .. } => {
                 vec![cmd(&["WATCH", state, ids, end]), cmd(&["EXISTS", end]), cmd(&["TTL", state])]
+            }
+            Scripted::Restore { .. } => {
+                vec![cmd(&["WATCH", state, end]), cmd(&["EXISTS", end]), cmd(&["EXISTS", state])]
             }
         }
     }
@@ -126,6 +140,16 @@ impl Scripted {
                 let expire = |k: &str| cmd(&["EXPIRE", k, &n.to_string()]);
                 let commands = vec![expire(&keys.state), expire(&keys.ids)];
                 Ok(FallbackStep::Exec { commands, reply: n.into() })
+            }
+            Scripted::Restore { keys, value, pttl, nx } => {
+                if r.int(0)? == 1 {
+                    return Ok(FallbackStep::Done { reply: "ENDED".into() });
+                }
+                if *nx && r.int(1)? == 1 {
+                    return Ok(FallbackStep::Done { reply: "EXISTS".into() });
+                }
+                let set = cmd(&["SET", &keys.state, value, "PX", &pttl.to_string()]);
+                Ok(FallbackStep::Exec { commands: vec![set], reply: "OK".into() })
             }
         }
     }

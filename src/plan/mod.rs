@@ -209,17 +209,22 @@ impl Scripted {
     /// The `EVALSHA` command the store sends for this step.
     pub fn evalsha(&self) -> Command {
         use crate::command::evalsha;
-        use crate::scripts::EXTEND_SCRIPT_SHA1;
+        use crate::scripts::{EXTEND_SCRIPT_SHA1, RESTORE_SCRIPT_SHA1};
         let Keys { state, ids, end } = self.keys().clone();
         match self {
             Scripted::Write(w) => w.evalsha(),
             Scripted::Extend { add, max, .. } => {
                 evalsha(EXTEND_SCRIPT_SHA1, [state, ids, end, add.to_string(), max.to_string()])
             }
+            Scripted::Restore { value, pttl, nx, .. } => {
+                let nx = if *nx { "1" } else { "0" }.to_string();
+                evalsha(RESTORE_SCRIPT_SHA1, [state, ids, end, value.clone(), pttl.to_string(), nx])
+            }
         }
     }
 }
 
-fn keys_of(state: String) -> Keys {
+/// A call's three keys, from its state key.
+pub(crate) fn keys_of(state: String) -> Keys {
     Keys { ids: keys::write_ids_key(&state), end: keys::end_key(&state), state }
 }

@@ -298,6 +298,24 @@ for (const [kind, connect] of Object.entries(clients)) {
       await store.close(); closeClient(redis); closeClient(conn); closeClient(other);
     });
 
+    test('without Lua: restore still checks the end marker and sets in one step (WATCH fallback)', async () => {
+      const redis = await connect('nolua');
+      const store = createCallStateStore(redis, { onRedisError: 'throw', timeoutMs: 10_000 });
+      const [a, b] = [sid(), sid()];
+      for (const id of [a, b]) await store.saveCallState(id, state(id));
+      const lines = [];
+      for await (const l of store.backup()) if ([a, b].some((id) => JSON.parse(l).key === `call_state:${id}`)) lines.push(l);
+      await store.endCall(a, { keepSeconds: 60 });
+      cli('DEL', `call_state:${a}`, `call_state:${b}`);
+      const r = await store.restore(lines);
+      assert.deepEqual([r.restored, r.skippedEnded, r.skippedExisting], [1, 1, 0]);
+      assert.equal(cli('EXISTS', `call_state:${a}`), '0');
+      assert.equal(cli('EXISTS', `call_state:${b}`), '1');
+      const again = await store.restore(lines);
+      assert.deepEqual([again.restored, again.skippedEnded, again.skippedExisting], [0, 1, 1]);
+      await store.close(); closeClient(redis);
+    });
+
     test('the WATCH pool is bounded (poolSize) and CLIENT KILL of it loses nothing', async () => {
       const redis = await connect('nolua');
       const store = createCallStateStore(redis, { onRedisError: 'throw', timeoutMs: 10_000, poolSize: 2 });

@@ -306,6 +306,30 @@ for (const [kind, connect] of Object.entries(clients)) {
         (e) => e.code === 'STALE_WRITE', 'a late webhook after the restore is still refused');
     });
 
+    test('an endCall racing a restore is never undone: the end check and the SET are one step', async () => {
+      const id = sid(); const key = `call_state:${id}`;
+      const value = cs.serializeCallState(state(id)).replace('"rev":0', '"rev":7');
+      const line = JSON.stringify({ key, pttlMs: 600_000, atMs: Date.now(), value });
+      // The webhook's endCall lands right after the restore's first command about this call
+      // (between a separate check and SET, if there were two).
+      let raced = false;
+      const racing = { send: async (argv) => {
+        const reply = await (redis.call ? redis.call(argv[0], ...argv.slice(1)) : redis.sendCommand(argv));
+        if (!raced && argv.some((a) => typeof a === 'string' && a.startsWith(key))) {
+          raced = true;
+          await store.endCall(id, { keepSeconds: 5 });
+        }
+        return reply;
+      } };
+      const restoring = createCallStateStore(racing, { onRedisError: 'throw' });
+      await restoring.restore([line], { replace: true });
+      assert.ok(raced);
+      const pttl = Number(cli('PTTL', key));
+      assert.ok(pttl <= 5_000, `the state lives no longer than the ended call's keep (${pttl} ms)`);
+      assert.equal(cli('EXISTS', `${key}:end`), '1');
+      await restoring.close();
+    });
+
     test('restore checks the user schema: a state it refuses is an invalid line, not a stuck call', async () => {
       const schema = { '~standard': { version: 1, vendor: 'test', validate: (v) => (v.callerNumber === undefined || typeof v.callerNumber === 'string'
         ? { value: v } : { issues: [{ message: 'must be a string', path: ['callerNumber'] }] }) } };
