@@ -111,6 +111,8 @@ else
       env "${W_PROFILE_ENV[@]}" "${W_STD_ENV[@]}" wasm-pack --log-level warn build "$W_CRATE" --release --target "$target" \
         --out-dir "$out" --out-name "$W_NAME" --no-pack --no-opt --no-gitignore "${W_PACK_ARGS[@]}" -- "${W_CARGO_ARGS[@]}"
       wasm="$W_CRATE/$out/${W_NAME}_bg.wasm"
+      # The same optimisation keeping the name section, for twiggy (bench/findings.md); not shipped.
+      [[ "$target" == web ]] && wasm-opt "${W_OPT_ARGS[@]}" -g "$wasm" -o "$STAMPS/${W_NAME}.names.wasm"
       wasm-opt "${W_OPT_ARGS[@]}" "$wasm" -o "$wasm"
       # The folder's module type for Node (web's glue is ESM in a .js file); drop wasm-pack's extras.
       rm -f "$W_CRATE/$out/README.md" "$W_CRATE/$out/.gitignore"

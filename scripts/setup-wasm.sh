@@ -4,13 +4,14 @@
 #   b) build Debian rustc's std for wasm32 once (stamp keyed on `/usr/bin/rustc --version`)
 #   c) .tools/debian-rust/bin: links to Debian's cargo/rustc, put first on PATH by scripts/env-wasm.sh
 #   d) wasm-bindgen-cli (version = Cargo.lock's wasm-bindgen, else $WASM_BINDGEN_VERSION / $1)
-#   e) wasm-pack        f) npm `binaryen` (wasm-opt); never Debian's binaryen, it breaks modules
+#   e) wasm-pack, twiggy   f) npm `binaryen` (wasm-opt); never Debian's binaryen, it breaks modules
 # Usage: scripts/setup-wasm.sh [wasm-bindgen-version]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 WASM_PACK_VERSION="${WASM_PACK_VERSION:-0.15.1}"
 BINARYEN_VERSION="${BINARYEN_VERSION:-132.0.0}"
+TWIGGY_VERSION="${TWIGGY_VERSION:-0.8.0}"
 T=wasm32-unknown-unknown
 
 # --- d0) which wasm-bindgen: Cargo.lock wins, so the CLI always matches the library in use.
@@ -51,10 +52,13 @@ fi
 have() { [[ "$("$TOOLS/cargo/bin/$1" --version 2>/dev/null | cut -d' ' -f2)" == "$2" ]]; }
 have wasm-bindgen "$V"                || cargo install -q --root "$TOOLS/cargo" wasm-bindgen-cli --version "$V"
 have wasm-pack "$WASM_PACK_VERSION"   || cargo install -q --root "$TOOLS/cargo" wasm-pack --version "$WASM_PACK_VERSION"
+# twiggy: the module's size profile (`twiggy top`/`dominators` on target/callstate-build/
+# callstate_wasm.names.wasm, which scripts/build.sh writes; bench/findings.md). ~2 min once.
+have twiggy "$TWIGGY_VERSION"         || cargo install -q --root "$TOOLS/cargo" twiggy --version "$TWIGGY_VERSION"
 
 # --- f) binaryen's wasm-opt from npm.
 if [[ "$("$TOOLS/node/node_modules/.bin/wasm-opt" --version 2>/dev/null | cut -d' ' -f3)" != "${BINARYEN_VERSION%%.*}" ]]; then
   npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
 
-echo "ok: wasm toolchain (Debian $(/usr/bin/rustc --version | cut -d' ' -f2) + std for $T, wasm-bindgen $V, wasm-pack $WASM_PACK_VERSION, binaryen $BINARYEN_VERSION); use: source scripts/env-wasm.sh"
+echo "ok: wasm toolchain (Debian $(/usr/bin/rustc --version | cut -d' ' -f2) + std for $T, wasm-bindgen $V, wasm-pack $WASM_PACK_VERSION, twiggy $TWIGGY_VERSION, binaryen $BINARYEN_VERSION); use: source scripts/env-wasm.sh"
