@@ -3,7 +3,7 @@
 # each for --seconds, on fuzz/corpus/<target> plus seeds made from tests/vectors (fuzz/seed.py,
 # read-only, under fuzz/target/seeds). Prints each target's seconds and executions (libFuzzer's
 # final stats). Exits non-zero if any target found a crash (saved under fuzz/artifacts/<target>).
-# Usage: fuzz/run.sh [--seconds N] [--cmin] [target ...]   (default: all targets, 60 s)
+# Usage: fuzz/run.sh [--seconds N] [--cmin | --cmin-only] [target ...]   (default: all, 60 s)
 #   --cmin: afterwards minimize each target's corpus (libFuzzer -merge=1, as cargo fuzz cmin),
 #           keeping only inputs that add coverage beyond the seeds (those are rebuilt every run).
 set -euo pipefail
@@ -14,6 +14,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --cmin) cmin=1; shift ;;
+    --cmin-only) cmin=only; shift ;;
     *) targets+=("$1"); shift ;;
   esac
 done
@@ -26,11 +27,14 @@ cd "$FUZZ"
 nice -n 19 cargo fuzz build -s none >/dev/null 2>&1 || nice -n 19 cargo fuzz build -s none
 rm -rf target/seeds && python3 seed.py target/seeds >/dev/null
 
-# The corpus of $1 merged over its seeds, less the seeds: what the fuzzer found beyond them.
+# The corpus of $1 merged over its seeds, less the seeds: what the fuzzer found beyond them,
+# by edges only (-use_counters=0), in inputs of at most KEEP_MAX bytes (default 1024), so the
+# committed corpus stays small (a few hundred KB for all targets).
 minimize() {
   local t="$1" tmp="target/cmin-$1"
+  find "corpus/$t" -type f -size +"${KEEP_MAX:-1024}"c -delete
   rm -rf "$tmp" && mkdir -p "$tmp" && cp "target/seeds/$t"/* "$tmp"/ 2>/dev/null || true
-  nice -n 19 "target/x86_64-unknown-linux-gnu/release/$t" -merge=1 -timeout=10 \
+  nice -n 19 "target/x86_64-unknown-linux-gnu/release/$t" -merge=1 -use_counters=0 -timeout=10 \
     -rss_limit_mb=2048 "$tmp" "corpus/$t" >"target/cmin-$t.log" 2>&1 || return 0
   for f in "target/seeds/$t"/*; do rm -f "$tmp/$(basename "$f")"; done
   rm -rf "corpus/$t" && mv "$tmp" "corpus/$t"
@@ -39,6 +43,7 @@ minimize() {
 failed=()
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "target/seeds/$t" "artifacts/$t"
+  if [[ "$cmin" == only ]]; then minimize "$t"; echo "cmin $t: $(ls "corpus/$t" | wc -l) files"; continue; fi
   log="target/fuzz-$t.log"
   start=$(date +%s)
   status=0

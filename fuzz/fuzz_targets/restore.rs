@@ -28,7 +28,7 @@ fn check(c: &Codec, line: &str, now: i64, replace: bool, step: &RestoreStep) {
     let max_ms = i64::from(c.options().ttl.max) * 1000;
     let px_ok = |px: &str| px.parse::<i64>().is_ok_and(|px| px > 0 && px <= max_ms);
     match step {
-        RestoreStep::Set { set, ended, exists } => {
+        RestoreStep::Set { set, ended, exists, .. } => {
             assert_eq!(set.len(), if replace { 5 } else { 6 }, "{set:?} from {line:?}");
             assert_eq!((set[0].as_str(), set[3].as_str()), ("SET", "PX"), "{line:?}");
             assert!(px_ok(&set[4]), "PX {set:?} (max {max_ms}) at {now} from {line:?}");
