@@ -43,6 +43,9 @@ export function checkResults(latest, { parts, outDir, smoke, docs, svgDir, md })
   if (parts.includes('store')) {
     need(pos(latest.store?.saveGetOverhead), 'store.saveGetOverhead');
     need(pos(latest.store?.updateThroughputRatio), 'store.updateThroughputRatio');
+    for (const path of ['create', 'save', 'saveFull', 'cas', 'dup', 'conflict', 'delete']) {
+      need(pos(latest.store?.scriptUsecPerCall?.[path]), `store.scriptUsecPerCall.${path}`);
+    }
   }
   if (parts.includes('load')) {
     for (const k of ['lost', 'staleOverwrites', 'errors']) need(count(latest.load?.[k]), `load.${k}`);

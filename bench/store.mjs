@@ -7,6 +7,9 @@
 //   update       `updateCallState` on 50 concurrent calls (one chain of updates each) vs the
 //                seed's save (`SETEX`) on 50 concurrent calls: operations per second.
 //   compression  save+get p50 of 8, 32 and 128 KB states, plain vs a codec with compression on.
+//   scriptCost   the write script per path (create, save, saveFull, cas, dup, conflict, delete):
+//                INFO commandstats usec_per_call of EVALSHA and the one-at-a-time round trip
+//                (bench/lib/script-cost.mjs); `store.scriptUsecPerCall` in latest.json.
 // Each backend (native, wasm) is measured; the headline figures are the native package's.
 //
 // Usage: node bench/store.mjs --port P [--backend native|wasm] [--smoke] [--out FILE]
@@ -18,6 +21,7 @@ import { seedStore } from './lib/seed.mjs';
 import { serializeCallState } from './lib/seed.mjs';
 import { storePackage, connect, hrMs } from './lib/store.mjs';
 import { COMPRESSION } from './lib/variants.mjs';
+import { scriptCost } from './lib/script-cost.mjs';
 import { args, emit, median, quantile, round } from './lib/util.mjs';
 
 const opts = args();
@@ -158,13 +162,16 @@ if (!opts.backend) {
     else out.backends[which] = { error: r.status === null ? `signal ${r.signal}` : `exit ${r.status}` };
   }
   const n = out.backends.native;
-  out.store = n?.error ? null : { saveGetOverhead: n.saveGetOverhead, updateThroughputRatio: n.update.ratio };
+  out.store = n?.error ? null : {
+    saveGetOverhead: n.saveGetOverhead, updateThroughputRatio: n.update.ratio,
+    scriptUsecPerCall: Object.fromEntries(Object.entries(n.scriptCost).map(([k, v]) => [k, v.usecPerCall])),
+  };
   out.errors = Object.fromEntries(Object.entries(out.backends).filter(([, b]) => b.error).map(([k, b]) => [k, b.error]));
   emit(opts, out);
   process.exit(Object.keys(out.errors).length ? 1 : 0);
 }
 for (const which of [opts.backend]) {
-  const { createCallStateStore } = storePackage(which);
+  const { createCallStateStore, api } = storePackage(which);
   const store = createCallStateStore(redis, { onRedisError: 'throw' });
   const impls = { store, seed, bare };
   const lat = await latency(impls, state);
@@ -178,6 +185,7 @@ for (const which of [opts.backend]) {
     throughputRatio: round(thr.store / thr.seed),
     update: upd,
     compression: await compression(which),
+    scriptCost: await scriptCost(redis, api, { n: smoke ? 20 : 1000, tag: `sc${which}` }),
   };
   await store.close();
   process.stderr.write(`store ${which}: overhead p50 ${out.backends[which].saveGetOverhead}x, update/SET ${upd.ratio}\n`);

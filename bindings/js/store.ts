@@ -139,6 +139,18 @@ export function makeStoreFactory(x: Internals) {
       while (known.size > KNOWN_CALLS || knownBytes > KNOWN_BYTES) forget(known.keys().next().value as string);
     };
     /** After a write applied at `rev`: the value it stored (or null for a delete). */
+    // The core's `GET` of a call, kept per callSid (a pure function of the codec and the SID):
+    // a read of a call seen lately needs no crossing. Oldest first past KNOWN_CALLS.
+    const getArgvs = new Map<string, string[]>();
+    const getArgv = (callSid: string): string[] => {
+      let argv = getArgvs.get(callSid);
+      if (argv === undefined) {
+        argv = planJson<string[]>('get', [callSid]);
+        getArgvs.set(callSid, argv);
+        if (getArgvs.size > KNOWN_CALLS) getArgvs.delete(getArgvs.keys().next().value as string);
+      }
+      return argv;
+    };
     const rememberWrite = (callSid: string, w: Planned, rev: number) =>
       remember(callSid, w.stored && w.stored[0] + rev + w.command[w.stored[1]]);
     /** When scripting was last refused (0: never, or it worked since). */
@@ -519,7 +531,11 @@ export function makeStoreFactory(x: Internals) {
     }
 
     const isCompressed = (v: string | null) => v != null && v.includes('"compressed":"') && !v.includes('"callSid"');
-    const newId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+    // A write id: 16 base-36 digits (~82 random bits). It only has to differ from the other
+    // writes to the same call the script remembers (128); every kept id is read and rewritten
+    // by each write, so it is kept short (it was ~31 characters with a time prefix).
+    const idPart = () => Math.random().toString(36).slice(2, 10).padEnd(8, '0');
+    const newId = () => idPart() + idPart();
 
     /** A stored value's state: the fast read for a current value, else the full decode. */
     const stateOf = (stored: string) => x.currentState(codec, stored) ?? codec.decodeRecord(stored).state;
@@ -653,7 +669,7 @@ export function makeStoreFactory(x: Internals) {
       async getCallState(callSid: string): Promise<any> {
         const start = Date.now();
         try {
-          const argv = planJson<string[]>('get', [callSid]);
+          const argv = getArgv(callSid);
           const { stored, state, migratedFrom } = await bounded(async (t) => {
             const raw = await send(client, argv, t);
             if (raw == null) return { stored: null, state: null, migratedFrom: null };
@@ -733,10 +749,8 @@ export function makeStoreFactory(x: Internals) {
         let compressed = false;
         try {
           const result = await bounded(async (t) => {
-            let getArgv: string[] | undefined;
             const read = async () => {
-              getArgv ??= planJson<string[]>('get', [callSid]);
-              const raw = await send(client, getArgv, t);
+              const raw = await send(client, getArgv(callSid), t);
               return raw == null ? null : String(raw);
             };
             /** The stored state, when this update's write id is found applied. */
