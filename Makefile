@@ -52,7 +52,7 @@ test-bench: build ## smoke: every bench at tiny size, output checked for shape (
 	bash bench/deps.sh
 	node bench/run.mjs --smoke
 
-fuzz-smoke:       ## issue 14: every cargo-fuzz target for 60 s, one at a time under nice (~9 min with the build)
+fuzz-smoke:       ## issue 14: every cargo-fuzz target for 60 s, one at a time under nice (~7.5 min with the build)
 	bash fuzz/run.sh --seconds 60
 
 fuzz:             ## every cargo-fuzz target for FUZZ_SECONDS (default 3600) each, then the corpus minimized
