@@ -9,7 +9,7 @@ setup:            ## toolchains and system packages (idempotent; fast when done)
 build: setup      ## both npm packages, ready (SPEC §1 packaging contract)
 	bash scripts/build.sh
 
-test: build test-rust test-wasm-core test-js test-store test-faults failover test-runtimes test-bench test-cli   ## everything: fmt, clippy, Rust, WASM, JS, store, runtimes
+test: build test-rust test-wasm-core test-js test-store test-faults failover test-runtimes test-bench test-cli fuzz-smoke   ## everything: fmt, clippy, Rust, WASM, JS, store, runtimes, 60 s of each fuzz target
 
 test-rust:
 	cargo fmt --all -- --check
@@ -53,7 +53,7 @@ test-bench: build ## smoke: every bench at tiny size, output checked for shape (
 	node bench/run.mjs --smoke
 
 fuzz-smoke:       ## issue 14: every cargo-fuzz target for 60 s, one at a time under nice (~7.5 min with the build)
-	bash fuzz/run.sh --seconds 60
+	bash fuzz/run.sh --seconds 60 --scratch
 
 fuzz:             ## every cargo-fuzz target for FUZZ_SECONDS (default 3600) each, then the corpus minimized
 	bash fuzz/run.sh --seconds $${FUZZ_SECONDS:-3600} --cmin

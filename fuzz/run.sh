@@ -4,17 +4,20 @@
 # read-only, under fuzz/target/seeds). Prints each target's seconds and executions (libFuzzer's
 # final stats). Exits non-zero if any target found a crash (saved under fuzz/artifacts/<target>).
 # Usage: fuzz/run.sh [--seconds N] [--cmin | --cmin-only] [target ...]   (default: all, 60 s)
+#   --scratch: fuzz a copy of the corpus (under target/), leaving the committed one as it is
+#           (make fuzz-smoke, in make test)
 #   --cmin: afterwards minimize each target's corpus (libFuzzer -merge=1, as cargo fuzz cmin),
 #           keeping only inputs that add coverage beyond the seeds (those are rebuilt every run).
 set -euo pipefail
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ")"
-seconds=60 cmin="" targets=()
+seconds=60 cmin="" scratch="" targets=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --cmin) cmin=1; shift ;;
     --cmin-only) cmin=only; shift ;;
+    --scratch) scratch=1; shift ;;
     *) targets+=("$1"); shift ;;
   esac
 done
@@ -45,15 +48,19 @@ for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "target/seeds/$t" "artifacts/$t"
   if [[ "$cmin" == only ]]; then minimize "$t"; echo "cmin $t: $(ls "corpus/$t" | wc -l) files"; continue; fi
   log="target/fuzz-$t.log"
+  work="corpus/$t"
+  if [[ -n "$scratch" ]]; then
+    work="target/scratch/$t"; rm -rf "$work"; mkdir -p "$work"; cp "corpus/$t"/* "$work"/ 2>/dev/null || true
+  fi
   start=$(date +%s)
   status=0
-  nice -n 19 cargo fuzz run -s none "$t" "corpus/$t" "target/seeds/$t" -- \
+  nice -n 19 cargo fuzz run -s none "$t" "$work" "target/seeds/$t" -- \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     >"$log" 2>&1 || status=$?
   took=$(( $(date +%s) - start ))
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
   cov=$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$log" | tail -1 | grep -o 'cov: [0-9]*' || true)
-  echo "fuzz $t: ${took}s, ${execs} executions, ${cov:-cov: ?}, corpus $(ls "corpus/$t" | wc -l) files"
+  echo "fuzz $t: ${took}s, ${execs} executions, ${cov:-cov: ?}, corpus $(ls "$work" | wc -l) files"
   if [[ $status -ne 0 ]]; then
     failed+=("$t")
     grep -E -A12 "panicked|deadly signal|ERROR: libFuzzer" "$log" | head -40 >&2 || tail -40 "$log" >&2
