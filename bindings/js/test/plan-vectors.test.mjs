@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cs, label, require, root } from './backend.mjs';
 import { startServer } from '../../../tests/support/cluster.mjs';
+import { runWatch as watchRun } from './fallback.mjs';
 
 const Redis = require('ioredis');
 const { plan } = cs[Symbol.for('callstate.internals')];
@@ -41,20 +42,8 @@ function planWrite(v) {
   }
 }
 
-/** Runs a planned script command by the WATCH fallback, as the store does: WATCH and the core's
- * reads, its decision, then MULTI … EXEC (again from WATCH if EXEC answers nil). */
-async function runWatch(planned, call) {
-  const step = JSON.stringify(planned.step);
-  for (;;) {
-    const reads = P('fallbackReads', [step]);
-    const replies = [];
-    for (const argv of reads) replies.push(await call(argv));
-    const next = P('decide', [step, JSON.stringify(replies.slice(1))]);
-    const sent = [];
-    for (const argv of next.send) sent.push(await call(argv)); // UNWATCH, or MULTI … EXEC
-    if (next.step === 'done' || sent[sent.length - 1] != null) return next.reply;
-  }
-}
+/** Runs a planned write by the WATCH fallback, as the store does (./fallback.mjs). */
+const runWatch = (planned, call) => watchRun(P, planned, call);
 
 // ------------------------------------------------------------------ the runner
 

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
+import { runWatch as watchRun } from './fallback.mjs';
 
 const require = createRequire(import.meta.url);
 const backend = process.env.CALLSTATE_BACKEND ?? 'native';
@@ -46,18 +47,7 @@ test(`the Lua write script and the WATCH/MULTI plan agree (${backend})`, async (
     const t = (n) => (n > 0 ? Math.round(n / 10) * 10 : n);
     return { body: value && value.replace(/"rev":\d+,/, '"rev":N,'), rev, ttl: t(ttl), ids, idsTtl: t(idsTtl), end, endTtl: t(endTtl) };
   };
-  const runWatch = async (planned) => {
-    const step = JSON.stringify(planned.step);
-    for (;;) {
-      const reads = P('fallbackReads', [step]);
-      const replies = [];
-      for (const argv of reads) replies.push(await call(argv));
-      const next = P('decide', [step, JSON.stringify(replies.slice(1))]);
-      const sent = [];
-      for (const argv of next.send) sent.push(await call(argv)); // UNWATCH, or MULTI … EXEC
-      if (next.step === 'done' || sent[sent.length - 1] != null) return next.reply;
-    }
-  };
+  const runWatch = (planned) => watchRun(P, planned, call);
   const runLua = async ({ command: cmd }) => {
     const r = await call(cmd);
     if (r instanceof Error && /NOSCRIPT/.test(r.message)) return call(P('evalFallback', [JSON.stringify(cmd)]));

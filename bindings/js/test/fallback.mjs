@@ -1,0 +1,21 @@
+// The WATCH fallback run by hand, as the store runs it, for the tests that hold the core's
+// decision to the real Lua (plan-vectors, plans-differential).
+
+/**
+ * Runs a planned step (`{command, step}`) by the WATCH fallback: WATCH and the core's reads
+ * (`fallbackReads`), its decision (`decide`), then what it says to send — UNWATCH, or
+ * MULTI … EXEC, again from WATCH when EXEC answers nil. `plan(op, args)` is the core's plan op,
+ * parsed; `call(argv)` sends one command and resolves to its reply.
+ */
+export async function runWatch(plan, planned, call) {
+  const step = JSON.stringify(planned.step);
+  for (;;) {
+    const reads = plan('fallbackReads', [step]);
+    const replies = [];
+    for (const argv of reads) replies.push(await call(argv));
+    const next = plan('decide', [step, JSON.stringify(replies.slice(1))]);
+    const sent = [];
+    for (const argv of next.send) sent.push(await call(argv));
+    if (next.step === 'done' || sent[sent.length - 1] != null) return next.reply;
+  }
+}
