@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use serde_json::Value;
 
-use crate::codec::{Codec, Record, write_stored};
+use crate::codec::{Codec, REV_PREFIX, Record, write_stored};
 use crate::command::Command;
 use crate::error::Error;
 use crate::keys;
+use crate::plan::write::{prefix_last_updated, prefix_rev};
 use crate::plan::{Scripted, keys_of};
 use crate::replies::Replies;
 
@@ -261,20 +262,24 @@ impl Codec {
         Ok((remaining > 0).then(|| remaining.min(max_ms)))
     }
 
-    /// The value as this codec writes it, keeping its `rev`: `stored` itself when it already is
-    /// (the usual case), else rewritten — so a `lastUpdated` with an offset, an old version or
-    /// a stray space never reaches the scripts, which read the prefix as text.
+    /// The value to restore: `stored` as it is (SPEC §2), unless the scripts would read its
+    /// prefix and find it out of form — a `rev` and then no `lastUpdated` in `toISOString()`'s
+    /// shape (an offset, a lowercase `t`, another field order) — in which case it is rewritten
+    /// as this codec writes it, `rev` kept, whole (never trimmed the way compression may). Older
+    /// versions and compressed envelopes stay as they are: the scripts `CHECK` those.
     fn written_form(&self, record: &Record, stored: &str) -> Result<String, Error> {
-        if self.is_compressed(stored) {
-            return Ok(stored.to_string()); // the scripts never read past its rev: they CHECK it
+        let read_by_scripts = stored.starts_with(REV_PREFIX) && !self.is_compressed(stored);
+        if !read_by_scripts
+            || (prefix_rev(stored).is_some() && prefix_last_updated(stored).is_some())
+        {
+            return Ok(stored.to_string());
         }
-        // Plain, whole: a restore never trims `jobData` the way compression may.
         let mut value = String::with_capacity(stored.len() + 16);
         write_stored(&mut value, &record.state, record.revision);
         if value.len() > self.options().max_bytes {
             return Err(Error::TooLarge { size: value.len(), limit: self.options().max_bytes });
         }
-        Ok(if value == stored { stored.to_string() } else { value })
+        Ok(value)
     }
 }
 
