@@ -1,7 +1,7 @@
 # callstate — the two set-up commands are `make demo` and `make test`; both install what they need.
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
-.PHONY: restore-1m fuzz fuzz-smoke setup build test test-rust test-wasm-core test-js test-store test-faults soak test-runtimes test-cli test-bench demo bench clean failover
+.PHONY: wasm-profile restore-1m fuzz fuzz-smoke setup build test test-rust test-wasm-core test-js test-store test-faults soak test-runtimes test-cli test-bench demo bench clean failover
 
 setup:            ## toolchains and system packages (idempotent; fast when done)
 	bash scripts/setup.sh
@@ -64,3 +64,8 @@ clean:
 
 restore-1m: build ## the CLI restores a 1 000 000-line backup (every 1000th line invalid); prints its peak RSS (a few minutes; not in make test)
 	bash scripts/restore-1m.sh
+
+wasm-profile: build ## the WASM module's size profile: twiggy top-20 and dominators (installs twiggy once)
+	CALLSTATE_TWIGGY=1 bash scripts/setup-wasm.sh
+	.tools/cargo/bin/twiggy top -n 20 target/callstate-build/callstate_wasm.names.wasm
+	.tools/cargo/bin/twiggy dominators -d 2 -r 20 target/callstate-build/callstate_wasm.names.wasm

@@ -53,12 +53,17 @@ have() { [[ "$("$TOOLS/cargo/bin/$1" --version 2>/dev/null | cut -d' ' -f2)" == 
 have wasm-bindgen "$V"                || cargo install -q --root "$TOOLS/cargo" wasm-bindgen-cli --version "$V"
 have wasm-pack "$WASM_PACK_VERSION"   || cargo install -q --root "$TOOLS/cargo" wasm-pack --version "$WASM_PACK_VERSION"
 # twiggy: the module's size profile (`twiggy top`/`dominators` on target/callstate-build/
-# callstate_wasm.names.wasm, which scripts/build.sh writes; bench/findings.md). ~2 min once.
-have twiggy "$TWIGGY_VERSION"         || cargo install -q --root "$TOOLS/cargo" twiggy --version "$TWIGGY_VERSION"
+# callstate_wasm.names.wasm, which scripts/build.sh writes; bench/findings.md). ~2 min once, so
+# only when asked (CALLSTATE_TWIGGY=1: `make wasm-profile`), not on every fresh CI machine.
+twiggy_note="twiggy on request"
+if [[ "${CALLSTATE_TWIGGY:-}" == 1 ]]; then
+  have twiggy "$TWIGGY_VERSION"       || cargo install -q --root "$TOOLS/cargo" twiggy --version "$TWIGGY_VERSION"
+  twiggy_note="twiggy $TWIGGY_VERSION"
+fi
 
 # --- f) binaryen's wasm-opt from npm.
 if [[ "$("$TOOLS/node/node_modules/.bin/wasm-opt" --version 2>/dev/null | cut -d' ' -f3)" != "${BINARYEN_VERSION%%.*}" ]]; then
   npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
 
-echo "ok: wasm toolchain (Debian $(/usr/bin/rustc --version | cut -d' ' -f2) + std for $T, wasm-bindgen $V, wasm-pack $WASM_PACK_VERSION, twiggy $TWIGGY_VERSION, binaryen $BINARYEN_VERSION); use: source scripts/env-wasm.sh"
+echo "ok: wasm toolchain (Debian $(/usr/bin/rustc --version | cut -d' ' -f2) + std for $T, wasm-bindgen $V, wasm-pack $WASM_PACK_VERSION, $twiggy_note, binaryen $BINARYEN_VERSION); use: source scripts/env-wasm.sh"
