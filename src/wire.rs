@@ -106,15 +106,12 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `decide` | a plan's `step` as JSON, JSON array of the replies after `WATCH` | [`Decided`] |
 /// | `evalFallback` | argv JSON | argv or null |
 /// | `scan` | cursor, pattern or null | argv |
-/// | `isStateKey` | key | bool |
 /// | `callSidOf` | key | the call SID of a state key of this codec, or `null` |
-/// | `compressed` | stored value | bool: whether it is a compressed envelope (SPEC §8) |
 /// | `hashTag` | — | bool: whether every key of a call shares a cluster slot |
 /// | `backupReads` | JSON array of scanned keys | `{keys, reads}`: the state keys among them, and `GET`/`PTTL` of each then `TIME` |
 /// | `backupLines` | JSON of `keys`, JSON array of the replies to `reads` | the NDJSON lines |
 /// | `read` | sid | `{key, reads}`: `GET` and `PTTL` of the call's state key |
 /// | `readReply` | key, JSON array of the replies to `reads` | `{key, value, pttlMs, compressed}` or `null` |
-/// | `backupLine` | key, pttl ms, at ms, value | string |
 /// | `restore` | line, now ms, replace (`"1"`/`"0"`) | [`crate::RestoreStep`]: `{set: {set, ended, exists}}`, `"expired"` or `{invalid: reason}` |
 /// | `tables` | — | [`Tables`]: the field tables, error codes and TTL defaults the JS copies are generated from |
 /// | `conflict` | attempts | always the `CONFLICT` error: an update gave up after that many conflicts |
@@ -176,9 +173,7 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
             to_json(&scripts::eval_fallback(&argv))
         }
         "scan" => to_json(&c.plan_scan(s(0), arg(1))),
-        "isStateKey" => to_json(&c.is_state_key(s(0))),
         "callSidOf" => to_json(&c.call_sid_of(s(0))),
-        "compressed" => to_json(&c.is_compressed(s(0))),
         "hashTag" => to_json(&c.options().hash_tag),
         "tables" => to_json(&Tables {
             state: CallState::FIELDS,
@@ -201,7 +196,6 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
             to_json(&Reads { key: Some(key), keys: None, reads })
         }
         "readReply" => to_json(&c.stored_of(s(0), &values(s(1))?)?),
-        "backupLine" => to_json(&c.backup_line(s(0), num(1) as i64, num(2) as i64, s(3))),
         "restore" => to_json(&c.plan_restore(s(0), num(1) as i64, s(2) == "1")),
         other => {
             return Err(Error::field(
