@@ -54,13 +54,17 @@ for t in "${targets[@]}"; do
   fi
   start=$(date +%s)
   status=0
-  nice -n 19 cargo fuzz run -s none "$t" "$work" "target/seeds/$t" -- \
+  # CPU seconds (user + sys) beside the wall time: under nice the fuzzer gets what the machine
+  # leaves, and -max_total_time counts wall time.
+  TIMEFORMAT=%0U+%0S
+  { time nice -n 19 cargo fuzz run -s none "$t" "$work" "target/seeds/$t" -- \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    >"$log" 2>&1 || status=$?
+    >"$log" 2>&1 || status=$?; } 2>"target/cpu-$t"
   took=$(( $(date +%s) - start ))
+  cpu=$(( $(tr -d '\n' <"target/cpu-$t") ))
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
   cov=$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$log" | tail -1 | grep -o 'cov: [0-9]*' || true)
-  echo "fuzz $t: ${took}s, ${execs} executions, ${cov:-cov: ?}, corpus $(ls "$work" | wc -l) files"
+  echo "fuzz $t: ${took}s (cpu ${cpu}s), ${execs} executions, ${cov:-cov: ?}, corpus $(ls "$work" | wc -l) files"
   if [[ $status -ne 0 ]]; then
     failed+=("$t")
     grep -E -A12 "panicked|deadly signal|ERROR: libFuzzer" "$log" | head -40 >&2 || tail -40 "$log" >&2
