@@ -52,8 +52,8 @@ test-bench: build ## smoke: every bench at tiny size, output checked for shape (
 	bash bench/deps.sh
 	node bench/run.mjs --smoke
 
-fuzz-smoke:       ## issue 14: every cargo-fuzz target for 60 s, one at a time under nice (~7.5 min with the build)
-	bash fuzz/run.sh --seconds 60 --scratch
+fuzz-smoke:       ## issue 14: every cargo-fuzz target for 60 s, two at a time (one per core) under nice (~4.5 min with the build)
+	bash fuzz/run.sh --seconds 60 --jobs 2 --scratch
 
 fuzz:             ## every cargo-fuzz target for FUZZ_SECONDS (default 3600) each, then the corpus minimized
 	bash fuzz/run.sh --seconds $${FUZZ_SECONDS:-3600} --cmin

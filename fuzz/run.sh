@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
-# Runs the fuzz targets one after another (one libFuzzer process at a time, under nice -n 19),
+# Runs the fuzz targets (one libFuzzer process at a time per lane, --jobs lanes, under nice -n 19),
 # each for --seconds, on fuzz/corpus/<target> plus seeds made from tests/vectors (fuzz/seed.py,
 # read-only, under fuzz/target/seeds). Prints each target's seconds and executions (libFuzzer's
 # final stats). Exits non-zero if any target found a crash (saved under fuzz/artifacts/<target>).
-# Usage: fuzz/run.sh [--seconds N] [--cmin | --cmin-only] [target ...]   (default: all, 60 s)
+# Usage: fuzz/run.sh [--seconds N] [--jobs N] [--cmin | --cmin-only] [target ...]   (default: all, 60 s)
 #   --scratch: fuzz a copy of the corpus (under target/), leaving the committed one as it is
 #           (make fuzz-smoke, in make test)
+#   --jobs N: N targets at a time (default 1; make fuzz-smoke uses 2, one per core)
 #   --cmin: afterwards minimize each target's corpus (libFuzzer -merge=1, as cargo fuzz cmin),
 #           keeping only inputs that add coverage beyond the seeds (those are rebuilt every run).
 set -euo pipefail
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ")"
-seconds=60 cmin="" scratch="" targets=()
+seconds=60 jobs=1 cmin="" scratch="" targets=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --cmin) cmin=1; shift ;;
     --cmin-only) cmin=only; shift ;;
     --scratch) scratch=1; shift ;;
+    --jobs) jobs="$2"; shift 2 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
@@ -43,10 +45,11 @@ minimize() {
   rm -rf "corpus/$t" && mv "$tmp" "corpus/$t"
 }
 
-failed=()
-for t in "${targets[@]}"; do
+# One target: fuzz it, print its line; returns non-zero on a crash (the input is kept).
+fuzz_one() {
+  local t="$1" log work start status took cpu execs cov
   mkdir -p "corpus/$t" "target/seeds/$t" "artifacts/$t"
-  if [[ "$cmin" == only ]]; then minimize "$t"; echo "cmin $t: $(ls "corpus/$t" | wc -l) files"; continue; fi
+  if [[ "$cmin" == only ]]; then minimize "$t"; echo "cmin $t: $(ls "corpus/$t" | wc -l) files"; return 0; fi
   log="target/fuzz-$t.log"
   work="corpus/$t"
   if [[ -n "$scratch" ]]; then
@@ -66,12 +69,25 @@ for t in "${targets[@]}"; do
   cov=$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$log" | tail -1 | grep -o 'cov: [0-9]*' || true)
   echo "fuzz $t: ${took}s (cpu ${cpu}s), ${execs} executions, ${cov:-cov: ?}, corpus $(ls "$work" | wc -l) files"
   if [[ $status -ne 0 ]]; then
-    failed+=("$t")
     grep -E -A12 "panicked|deadly signal|ERROR: libFuzzer" "$log" | head -40 >&2 || tail -40 "$log" >&2
     ls -1 "artifacts/$t" >&2
   fi
   if [[ -n "$cmin" ]]; then minimize "$t"; fi
+  return "$status"
+}
+
+# --jobs N lanes, each taking every Nth target in turn (one libFuzzer process per lane).
+failed=()
+rm -f target/lane-*.failed
+for ((lane = 0; lane < jobs; lane++)); do
+  (
+    for ((i = lane; i < ${#targets[@]}; i += jobs)); do
+      fuzz_one "${targets[$i]}" || echo "${targets[$i]}" >>"target/lane-$lane.failed"
+    done
+  ) &
 done
+wait
+for f in target/lane-*.failed; do [[ -f "$f" ]] && mapfile -t -O "${#failed[@]}" failed <"$f"; done
 if [[ ${#failed[@]} -gt 0 ]]; then
   echo "fuzz: crashes in ${failed[*]} (inputs under fuzz/artifacts/; replay: cargo fuzz run -s none TARGET FILE)" >&2
   exit 1
