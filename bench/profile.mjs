@@ -1,5 +1,5 @@
 // Profiles one codec variant's encode+decode loop, for the "why" behind a missed target:
-//   node bench/profile.mjs --variant native --state sample [--n 200000] [--perf]
+//   node bench/profile.mjs --variant native --state sample|large|largeMixed|largeDecoded [--n 200000] [--perf]
 // Without --perf: runs the loop under `node --cpu-prof` and prints the self time per function
 // (JS functions, the napi/WASM entry points, GC), top 25, from the .cpuprofile it wrote.
 // With --perf: runs it under `perf record` with `--perf-basic-prof` (JIT symbols) and prints
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { codecVariants, ROOT } from './lib/variants.mjs';
-import { sampleState, largeState } from './lib/states.mjs';
+import { codecStates } from './lib/states.mjs';
 import { args } from './lib/util.mjs';
 
 const opts = args();
@@ -30,7 +30,8 @@ if (opts.child) {
     const api = createApi(require(opts['native-file']).RawCodec, 'native');
     v = { key: 'native', encode: api.serializeCallState, decode: api.deserializeCallState };
   }
-  const state = opts.state === 'large' ? largeState() : sampleState();
+  const state = new Map(codecStates()).get(opts.state ?? 'sample');
+  if (!state) throw new Error(`--state: one of ${codecStates().map(([k]) => k).join(', ')}`);
   const n = Number(opts.n);
   const only = opts.only; // 'encode' | 'decode' | undefined
   const text = v.encode(state);
