@@ -33,6 +33,8 @@ export function checkResults(latest, { parts, outDir, smoke, docs, svgDir, md })
     need(Number.isInteger(latest.size?.nodeBytes) && latest.size.nodeBytes > 0, 'size.nodeBytes');
     need(pos(latest.start?.requireMs), 'start.requireMs');
     need(pos(latest.start?.wasmInstantiateMs), 'start.wasmInstantiateMs');
+    need(num(latest.start?.requireBeyondFloorMs), 'start.requireBeyondFloorMs');
+    need(pos(latest.start?.requireAfterFloorMs), 'start.requireAfterFloorMs');
   }
   if (parts.includes('memory')) {
     for (const b of ['native', 'wasm']) need(num(latest.memory?.backends?.[b]?.rssGrowthMB), `memory.backends.${b}.rssGrowthMB`);

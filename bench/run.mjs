@@ -15,7 +15,7 @@
 //   --no-docs        do not rewrite BENCHMARKS.md and the charts
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -169,6 +169,14 @@ log(`wrote ${resultFile} in ${latest.seconds}s`);
 if (partial) log('partial run: latest.json, BENCHMARKS.md and the charts are left as the last full run wrote them');
 
 const writeDocs = !opts['no-docs'] && !partial;
+// The size-by-crate data (bench/wasm-size.json, committed) follows the build where twiggy is
+// installed (`make wasm-profile` installs it); elsewhere the chart keeps the last one, dated.
+const twiggy = join(ROOT, '.tools', 'cargo', 'bin', 'twiggy');
+const namesWasm = join(ROOT, 'target', 'callstate-build', 'callstate_wasm.names.wasm');
+if (writeDocs && !smoke && existsSync(twiggy) && existsSync(namesWasm)) {
+  const r = spawnSync(process.execPath, [join(here, 'wasm-size.mjs')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) log('wasm-size: twiggy failed; the chart keeps bench/wasm-size.json as it was');
+}
 if (writeDocs) {
   const docs = smoke ? { md: join(outDir, 'BENCHMARKS.md'), svgDir: outDir } : { md: join(ROOT, 'BENCHMARKS.md'), svgDir: here };
   writeReport(latest, docs);

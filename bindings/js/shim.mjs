@@ -160,16 +160,18 @@ export function createApi(RawCodec, backend) {
     }
   }
 
-  const codec = new CallStateCodec();
+  // The default codec is made on first use, not at import (a cold `require` builds no core object).
+  let defaultCodec;
+  const codec = () => (defaultCodec ??= new CallStateCodec());
   const api = {
-    generateStateKey: (callSid) => codec.generateStateKey(callSid),
-    serializeCallState: (state) => codec.serializeCallState(state),
-    deserializeCallState: (data) => codec.deserializeCallState(data),
-    safeSerialize: (state) => codec.safeSerialize(state),
-    safeDeserialize: (data) => codec.safeDeserialize(data),
-    getStageTTL: (stage) => codec.getStageTTL(stage),
-    migrateCallState: (data, version) => codec.migrateCallState(data, version),
-    compressJobData: (jobData) => codec.compressJobData(jobData),
+    generateStateKey: (callSid) => codec().generateStateKey(callSid),
+    serializeCallState: (state) => codec().serializeCallState(state),
+    deserializeCallState: (data) => codec().deserializeCallState(data),
+    safeSerialize: (state) => codec().safeSerialize(state),
+    safeDeserialize: (data) => codec().safeDeserialize(data),
+    getStageTTL: (stage) => codec().getStageTTL(stage),
+    migrateCallState: (data, version) => codec().migrateCallState(data, version),
+    compressJobData: (jobData) => codec().compressJobData(jobData),
     DEFAULT_TTL,
     ACTIVE_CALL_TTL,
     CallStateCodec,
