@@ -84,7 +84,7 @@ export function ratiosSvg(l) {
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
   out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">encode+decode time ÷ the seed's plain JS (lower is faster)</text>`);
   const bytes = shapes.map(([s, name]) => `${name} ${l.detail?.codec?.states?.[s]?.seedBytes ?? '?'} B`).join(' · ');
-  out.push(`<text x="${W / 2}" y="40" text-anchor="middle" fill="#4b5563">${esc(`${bytes} · node ${l.machine?.node ?? ''} · median of ${l.detail?.codec?.rounds ?? '?'} rounds`)}</text>`);
+  out.push(`<text x="${W / 2}" y="40" text-anchor="middle" fill="#4b5563" font-size="11">${esc(`${bytes} · node ${l.machine?.node ?? ''} · median of ${l.detail?.codec?.rounds ?? '?'} rounds`)}</text>`);
   for (let t = 0; t <= max; t += 0.5) {
     out.push(`<line x1="${x(t).toFixed(1)}" y1="${top - 6}" x2="${x(t).toFixed(1)}" y2="${top + rows.length * rowH}" stroke="${t === 1 ? '#111827' : '#e5e7eb'}" stroke-width="${t === 1 ? 1.5 : 1}"${t === 1 ? ' stroke-dasharray="4 3"' : ''}/>`);
     out.push(`<text x="${x(t).toFixed(1)}" y="${top + rows.length * rowH + 16}" text-anchor="middle" fill="#6b7280">${t.toFixed(1)}×</text>`);
@@ -103,7 +103,7 @@ export function ratiosSvg(l) {
       if (tg) out.push(`<line x1="${x(tg).toFixed(1)}" y1="${y - 1}" x2="${x(tg).toFixed(1)}" y2="${y + barH + 1}" stroke="#dc2626" stroke-width="2.5"><title>${esc(`target ${tg}×`)}</title></line>`);
     });
   });
-  out.push(`<text x="${left}" y="${H - 10}" fill="#6b7280" font-size="11">${esc(`bars, darkest first: ${shapes.map(([, n]) => n).join(', ')} · red tick: issue 15 target · dashed line: the seed (1.0×)`)}</text>`);
+  out.push(`<text x="20" y="${H - 10}" fill="#6b7280" font-size="11">${esc(`darkest first: ${shapes.map(([, n]) => n).join(', ')} · red tick: issue 15 target · dashed: the seed (1.0×)`)}</text>`);
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
@@ -316,7 +316,7 @@ export function markdown(l, { chartDir }) {
       L.push(`| \`require('callstate')\` beyond that floor (difference of the medians; issue 15's measure) | ${fmt(l.start.requireBeyondFloorMs)} ms |`);
     }
     if (l.start?.requireAfterFloorMs != null) {
-      L.push(`| \`require('callstate')\` in a process that has already required a JSON file (callstate's own part) | ${fmt(l.start.requireAfterFloorMs)} ms (${fmt(mn.requireAfterFloorMs)}) |`);
+      L.push(`| \`require('callstate')\` timed alone, right after a first \`require\` of a JSON file in the same process (what that floor does not warm up — compiling JS modules, loading an addon — stays in it) | ${fmt(l.start.requireAfterFloorMs)} ms (${fmt(mn.requireAfterFloorMs)}) |`);
     }
     const hf = l.start?.hyperfine;
     if (hf?.requireMs != null) {
