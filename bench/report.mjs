@@ -377,8 +377,10 @@ export function markdown(l, { chartDir }) {
   L.push('');
   L.push('```sh');
   L.push('make bench                                   # everything above, ~6–8 min; rewrites this file and bench/*.svg');
-  L.push('node bench/run.mjs --only codec,startup      # some parts (after make build)');
+  L.push('node bench/run.mjs --only codec,startup      # some parts (after make build): bench/results/partial-codec-startup.json; this file untouched');
   L.push('node bench/profile.mjs --variant native --state large [--perf]   # where the time goes');
+  L.push('node bench/profile.mjs --stages               # µs per encode stage (shim text, crossing, core) for each codec state');
+  L.push('make wasm-profile                             # twiggy top-20, dominators, bench/wasm-size.json (the size chart)');
   L.push('make test-bench                               # smoke: every bench at tiny size, output checked, no timing');
   L.push('```');
   if (Object.keys(l.errors ?? {}).length) {
