@@ -65,7 +65,8 @@ clean:
 restore-1m: build ## the CLI restores a 1 000 000-line backup (every 1000th line invalid); prints its peak RSS (a few minutes; not in make test)
 	bash scripts/restore-1m.sh
 
-wasm-profile: build ## the WASM module's size profile: twiggy top-20 and dominators (installs twiggy once)
+wasm-profile: build ## the WASM module's size profile: twiggy top-20 and dominators (installs twiggy once), bench/wasm-size.json
 	CALLSTATE_TWIGGY=1 bash scripts/setup-wasm.sh
 	.tools/cargo/bin/twiggy top -n 20 target/callstate-build/callstate_wasm.names.wasm
 	.tools/cargo/bin/twiggy dominators -d 2 -r 20 target/callstate-build/callstate_wasm.names.wasm
+	node bench/wasm-size.mjs   # bench/wasm-size.json: bytes by crate, for BENCHMARKS.md's size chart

@@ -16,7 +16,7 @@ export function checkResults(latest, { parts, outDir, smoke, docs, svgDir, md })
   for (const [k, e] of Object.entries(latest.errors ?? {})) p.push(`part ${k} failed: ${e}`);
   need(latest.machine && ['cpu', 'node', 'redis'].every((k) => typeof latest.machine[k] === 'string'), 'machine {cpu, node, redis}');
   if (parts.includes('codec')) {
-    for (const s of ['sample', 'large']) {
+    for (const s of ['sample', 'large', 'largeMixed', 'largeDecoded']) {
       for (const v of ['native', 'wasm', 'zod', 'handJs', 'floor']) need(pos(latest.codec?.[s]?.[v]), `codec.${s}.${v}`);
     }
   }
@@ -33,6 +33,8 @@ export function checkResults(latest, { parts, outDir, smoke, docs, svgDir, md })
     need(Number.isInteger(latest.size?.nodeBytes) && latest.size.nodeBytes > 0, 'size.nodeBytes');
     need(pos(latest.start?.requireMs), 'start.requireMs');
     need(pos(latest.start?.wasmInstantiateMs), 'start.wasmInstantiateMs');
+    need(num(latest.start?.requireBeyondFloorMs), 'start.requireBeyondFloorMs');
+    need(pos(latest.start?.requireAfterFloorMs), 'start.requireAfterFloorMs');
   }
   if (parts.includes('memory')) {
     for (const b of ['native', 'wasm']) need(num(latest.memory?.backends?.[b]?.rssGrowthMB), `memory.backends.${b}.rssGrowthMB`);
@@ -60,7 +62,7 @@ export function checkResults(latest, { parts, outDir, smoke, docs, svgDir, md })
   if (docs) {
     const mdFile = md ?? join(outDir, 'BENCHMARKS.md');
     need(existsSync(mdFile) && /\| *variant *\|/.test(readFileSync(mdFile, 'utf8')), `${mdFile}: the ratio table`);
-    for (const name of ['chart-ratios.svg', 'chart-scaling.svg']) {
+    for (const name of ['chart-ratios.svg', 'chart-scaling.svg', 'chart-wasm-size.svg']) {
       const f = join(svgDir ?? outDir, name);
       need(existsSync(f) && wellFormedSvg(readFileSync(f, 'utf8')), `${f}: well-formed SVG`);
     }

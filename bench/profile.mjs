@@ -1,5 +1,5 @@
 // Profiles one codec variant's encode+decode loop, for the "why" behind a missed target:
-//   node bench/profile.mjs --variant native --state sample [--n 200000] [--perf]
+//   node bench/profile.mjs --variant native --state sample|large|largeMixed|largeDecoded [--n 200000] [--perf]
 // Without --perf: runs the loop under `node --cpu-prof` and prints the self time per function
 // (JS functions, the napi/WASM entry points, GC), top 25, from the .cpuprofile it wrote.
 // With --perf: runs it under `perf record` with `--perf-basic-prof` (JIT symbols) and prints
@@ -7,21 +7,63 @@
 // --native-file F loads the napi module from F (an unstripped build: `CARGO_PROFILE_RELEASE_DEBUG=1
 // CARGO_PROFILE_RELEASE_STRIP=none cargo build --release -p callstate-node --target-dir T`, then
 // copy T/release/libcallstate_node.so to a .node file) behind the package's shim.
-// --only encode|decode profiles one direction. Profiles go to bench/results/profiles/ (ignored).
+// --only encode|decode profiles one direction. --stages [--state S]: µs per encode stage, napi. Profiles go to bench/results/profiles/ (ignored).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { codecVariants, ROOT } from './lib/variants.mjs';
-import { sampleState, largeState } from './lib/states.mjs';
+import { codecStates } from './lib/states.mjs';
 import { args } from './lib/util.mjs';
 
 const opts = args();
 const here = fileURLToPath(new URL('.', import.meta.url));
 const dir = join(here, 'results', 'profiles');
 
-if (opts.child) {
+if (opts.stages) {
+  // Where encode time goes, stage by stage, on the napi package (issue 15): the shim's text
+  // building (toStateJson), the call into the core with that text (crossing + core fast path),
+  // the crossing alone (a string into a method that does ~nothing with it), the core's full path
+  // (the same text with one known field moved last, which the fast path refuses), and for
+  // scale the seed's encode and a bare JSON.stringify. Median of 15 rounds, µs per call.
+  const require = createRequire(import.meta.url);
+  const api = require(join(ROOT, 'bindings', 'node'));
+  const internals = api[Symbol.for('callstate.internals')];
+  const nodeFile = readdirSync(join(ROOT, 'bindings', 'node')).find((f) => f.endsWith('.node'));
+  const raw = new (require(join(ROOT, 'bindings', 'node', nodeFile)).RawCodec)(null);
+  const seed = require(join(ROOT, 'bindings', 'js', 'test', 'fixtures', 'seed.cjs'));
+  const time = (fn, n) => {
+    for (let i = 0; i < n; i++) fn();
+    const xs = [];
+    for (let r = 0; r < 15; r++) {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) fn();
+      xs.push(((performance.now() - t0) / n) * 1000);
+    }
+    return Math.round(xs.sort((a, b) => a - b)[7] * 100) / 100;
+  };
+  for (const [name, state] of codecStates()) {
+    if (opts.state && opts.state !== name) continue;
+    const n = name === 'sample' ? 5000 : 400;
+    const json = internals.toStateJson(state);
+    const obj = JSON.parse(json);
+    const { callSid, ...rest } = obj;
+    const slow = JSON.stringify({ ...rest, callSid }); // a known field last: the full path
+    const row = {
+      fastPath: raw.encode(json) == null,
+      encode: time(() => api.serializeCallState(state), n),
+      toStateJson: time(() => internals.toStateJson(state), n),
+      coreCall: time(() => raw.encode(json), n),
+      crossingOnly: time(() => raw.stageTtl(json), n),
+      coreFullPath: time(() => raw.encode(slow), n),
+      decode: time(() => api.deserializeCallState(api.serializeCallState(state)), n) - time(() => api.serializeCallState(state), n),
+      seedEncode: time(() => seed.serializeCallState(state), n),
+      jsonStringify: time(() => JSON.stringify(state), n),
+    };
+    console.log(`${name}: ${Object.entries(row).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(2) : v}`).join(' · ')}`);
+  }
+} else if (opts.child) {
   let v = codecVariants().find((x) => x.key === opts.variant);
   if (opts['native-file']) {
     // An unstripped build of the napi crate (for symbols in perf), behind the package's own shim.
@@ -30,7 +72,8 @@ if (opts.child) {
     const api = createApi(require(opts['native-file']).RawCodec, 'native');
     v = { key: 'native', encode: api.serializeCallState, decode: api.deserializeCallState };
   }
-  const state = opts.state === 'large' ? largeState() : sampleState();
+  const state = new Map(codecStates()).get(opts.state ?? 'sample');
+  if (!state) throw new Error(`--state: one of ${codecStates().map(([k]) => k).join(', ')}`);
   const n = Number(opts.n);
   const only = opts.only; // 'encode' | 'decode' | undefined
   const text = v.encode(state);

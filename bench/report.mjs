@@ -1,4 +1,4 @@
-// BENCHMARKS.md and the two SVG charts, from a latest.json (bench/run.mjs calls this after every
+// BENCHMARKS.md and the three SVG charts (ratios, scaling, WASM size by crate), from a latest.json (bench/run.mjs calls this after every
 // run; `node bench/report.mjs` redraws from bench/results/latest.json without re-measuring).
 // The charts are plain SVG written here: no chart dependency, readable in any browser and on
 // GitHub. bench/findings.md (the profile notes, written by hand) and bench/soak.md (the last
@@ -21,25 +21,31 @@ const COLORS = { seed: '#6b7280', zod: '#3b82f6', handJs: '#8b5cf6', floor: '#9c
 const KB = 1024;
 const SHORT = { seed: "seed's JS", zod: 'zod 4', handJs: 'hand-validated JS', floor: 'bare JSON', native: 'napi', wasm: 'WASM', nativeCompressed: 'napi, compressed', wasmCompressed: 'WASM, compressed' };
 
-/** Issue 6's targets: [label, measured value, limit, 'max' | 'min', unit]. */
+/** Issue 15's targets (and issue 6's correctness ones): [label, measured value, limit, 'max' | 'min', unit]. */
 export function targets(l) {
   const c = l.codec ?? {};
+  const st = l.start ?? {};
+  const beyond = st.requireBeyondFloorMs ?? (typeof st.requireMs === 'number' && typeof st.requireFloorMs === 'number' ? st.requireMs - st.requireFloorMs : undefined);
   return [
-    ['sample: napi encode+decode ≤ 1.4× seed', c.sample?.native, 1.4, 'max', '×'],
-    ['sample: WASM encode+decode ≤ 2.0× seed', c.sample?.wasm, 2.0, 'max', '×'],
-    ['large (~6.5 KB): napi ≤ 0.5× seed', c.large?.native, 0.5, 'max', '×'],
-    ['large (~6.5 KB): WASM ≤ 0.8× seed', c.large?.wasm, 0.8, 'max', '×'],
-    ['store save+get p50 ≤ 1.05× raw ioredis (seed code)', l.store?.saveGetOverhead, 1.05, 'max', '×'],
-    ['updateCallState throughput ≥ 80% of raw SET (50 calls)', l.store?.updateThroughputRatio, 0.8, 'min', '×'],
     ['WASM module ≤ 70 KB gzipped', l.size?.wasmGzBytes != null ? l.size.wasmGzBytes / KB : undefined, 70, 'max', ' KB'],
-    ["cold require('callstate') ≤ 3 ms", l.start?.requireMs, 3, 'max', ' ms'],
-    ['WASM package load ≤ 8 ms', l.start?.wasmInstantiateMs, 8, 'max', ' ms'],
-    ['workerd start-up with callstate-wasm ≤ +12 ms over an empty worker', l.start?.workerdDeltaMs ?? undefined, 12, 'max', ' ms'],
-    ['load: lost updates = 0', l.load?.lost, 0, 'max', ''],
-    ['load: stale overwrites = 0', l.load?.staleOverwrites, 0, 'max', ''],
-    ['load: errors = 0', l.load?.errors, 0, 'max', ''],
-    ['memory flat, napi: RSS growth 10⁴ → 10⁶ round trips, less V8 heap reservation, ≤ 5 MB', leak(l.memory?.backends?.native), 5, 'max', ' MB'],
-    ['memory flat, WASM: the same, ≤ 5 MB (and WASM linear memory unchanged)', leak(l.memory?.backends?.wasm), 5, 'max', ' MB'],
+    ["`callstate-wasm` load (`require`) ≤ 8 ms", st.wasmInstantiateMs, 8, 'max', ' ms'],
+    ['workerd start-up with callstate-wasm ≤ +12 ms over a worker without it', st.workerdDeltaMs ?? undefined, 12, 'max', ' ms'],
+    ['store save+get p50 ≤ 1.15× raw ioredis `SET`/`GET` (seed code)', l.store?.saveGetOverhead, 1.15, 'max', '×'],
+    ['`updateCallState` ≥ 0.55 of raw `SET` throughput (50 calls)', l.store?.updateThroughputRatio, 0.55, 'min', '×'],
+    ['codec sample, encode+decode: napi ≤ 1.25× seed', c.sample?.native, 1.25, 'max', '×'],
+    ['codec sample, encode+decode: WASM ≤ 1.4× seed', c.sample?.wasm, 1.4, 'max', '×'],
+    ['codec large (~6.5 KB): napi ≤ 0.6× seed', c.large?.native, 0.6, 'max', '×'],
+    ['codec large (~6.5 KB): WASM ≤ 0.7× seed', c.large?.wasm, 0.7, 'max', '×'],
+    ['— the same, large as users build it (mixed jobData, seed order): napi ≤ 0.6×', c.largeMixed?.native, 0.6, 'max', '×'],
+    ['— the same, large as users build it: WASM ≤ 0.7×', c.largeMixed?.wasm, 0.7, 'max', '×'],
+    ['— the same, large as decoded (codec order, from JSON.parse): napi ≤ 0.6×', c.largeDecoded?.native, 0.6, 'max', '×'],
+    ['— the same, large as decoded: WASM ≤ 0.7×', c.largeDecoded?.wasm, 0.7, 'max', '×'],
+    ["`require('callstate')` beyond Node's own first `require` ≤ 1 ms", beyond, 1, 'max', ' ms'],
+    ['load: lost updates = 0 (issue 6)', l.load?.lost, 0, 'max', ''],
+    ['load: stale overwrites = 0 (issue 6)', l.load?.staleOverwrites, 0, 'max', ''],
+    ['load: errors = 0 (issue 6)', l.load?.errors, 0, 'max', ''],
+    ['memory flat, napi: RSS growth 10⁴ → 10⁶ round trips, less V8 heap reservation, ≤ 5 MB (issue 6)', leak(l.memory?.backends?.native), 5, 'max', ' MB'],
+    ['memory flat, WASM: the same, ≤ 5 MB (and WASM linear memory unchanged) (issue 6)', leak(l.memory?.backends?.wasm), 5, 'max', ' MB'],
   ];
 }
 
@@ -55,40 +61,76 @@ const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 // --- charts -----------------------------------------------------------------------------------
 
-/** Horizontal grouped bars: each variant's ratio to the seed, sample and large. */
+/** The codec bench's states, in chart and table order: [key, label, target napi, target WASM]. */
+const SHAPES = [
+  ['sample', 'sample', 1.25, 1.4],
+  ['large', 'large', 0.6, 0.7],
+  ['largeMixed', 'large as built', 0.6, 0.7],
+  ['largeDecoded', 'large as decoded', 0.6, 0.7],
+];
+
+/** Horizontal grouped bars: each variant's ratio to the seed, one bar per state. */
 export function ratiosSvg(l) {
+  const shapes = SHAPES.filter(([k]) => k === 'sample' || k === 'large' || l.codec?.[k]);
   const rows = VARIANTS.map(([k, label]) => ({
-    k, label,
-    sample: k === 'seed' ? 1 : l.codec?.sample?.[k],
-    large: k === 'seed' ? 1 : l.codec?.large?.[k],
+    k, label, v: shapes.map(([s]) => (k === 'seed' ? 1 : l.codec?.[s]?.[k])),
   }));
-  const max = Math.max(2.5, ...rows.flatMap((r) => [r.sample, r.large]).filter(Number.isFinite)) * 1.22;
-  const W = 760; const left = 190; const right = 40; const top = 56; const rowH = 46; const barH = 16;
+  const max = Math.max(2.5, ...rows.flatMap((r) => r.v).filter(Number.isFinite)) * 1.22;
+  const W = 760; const left = 190; const right = 40; const top = 56; const barH = 14; const rowH = shapes.length * (barH + 3) + 12;
   const H = top + rows.length * rowH + 48;
   const x = (v) => left + ((W - left - right) * v) / max;
   const out = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="13">`);
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
   out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">encode+decode time ÷ the seed's plain JS (lower is faster)</text>`);
-  out.push(`<text x="${W / 2}" y="40" text-anchor="middle" fill="#4b5563">${esc(`sample state ${l.detail?.codec?.states?.sample?.seedBytes ?? 514} B · large state ${l.detail?.codec?.states?.large?.seedBytes ?? '?'} B · node ${l.machine?.node ?? ''} · median of ${l.detail?.codec?.rounds ?? '?'} rounds`)}</text>`);
+  const bytes = shapes.map(([s, name]) => `${name} ${l.detail?.codec?.states?.[s]?.seedBytes ?? '?'} B`).join(' · ');
+  out.push(`<text x="${W / 2}" y="40" text-anchor="middle" fill="#4b5563" font-size="11">${esc(`${bytes} · node ${l.machine?.node ?? ''} · median of ${l.detail?.codec?.rounds ?? '?'} rounds`)}</text>`);
   for (let t = 0; t <= max; t += 0.5) {
     out.push(`<line x1="${x(t).toFixed(1)}" y1="${top - 6}" x2="${x(t).toFixed(1)}" y2="${top + rows.length * rowH}" stroke="${t === 1 ? '#111827' : '#e5e7eb'}" stroke-width="${t === 1 ? 1.5 : 1}"${t === 1 ? ' stroke-dasharray="4 3"' : ''}/>`);
     out.push(`<text x="${x(t).toFixed(1)}" y="${top + rows.length * rowH + 16}" text-anchor="middle" fill="#6b7280">${t.toFixed(1)}×</text>`);
   }
-  const targetOf = { native: [1.4, 0.5], wasm: [2.0, 0.8] };
+  const opacity = [1, 0.7, 0.5, 0.32];
   rows.forEach((r, i) => {
     const y0 = top + i * rowH + 4;
-    out.push(`<text x="${left - 10}" y="${y0 + barH + 4}" text-anchor="end">${esc(r.label)}</text>`);
-    [['sample', r.sample, 0], ['large', r.large, 1]].forEach(([name, v, j]) => {
+    out.push(`<text x="${left - 10}" y="${y0 + (shapes.length * (barH + 3)) / 2 + 4}" text-anchor="end">${esc(r.label)}</text>`);
+    shapes.forEach(([, name, tn, tw], j) => {
+      const v = r.v[j];
       const y = y0 + j * (barH + 3);
       if (!Number.isFinite(v)) return;
-      out.push(`<rect x="${left}" y="${y}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="${barH}" fill="${COLORS[r.k]}" fill-opacity="${j ? 0.55 : 1}"><title>${esc(`${r.label}, ${name}: ${v.toFixed(2)}×`)}</title></rect>`);
-      out.push(`<text x="${(x(v) + 4).toFixed(1)}" y="${y + barH - 4}" font-size="11" fill="#111827">${v.toFixed(2)}× ${name}</text>`);
-      const tg = targetOf[r.k]?.[j];
+      out.push(`<rect x="${left}" y="${y}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="${barH}" fill="${COLORS[r.k]}" fill-opacity="${opacity[j]}"><title>${esc(`${r.label}, ${name}: ${v.toFixed(2)}×`)}</title></rect>`);
+      out.push(`<text x="${(x(v) + 4).toFixed(1)}" y="${y + barH - 3}" font-size="11" fill="#111827">${esc(`${v.toFixed(2)}× ${name}`)}</text>`);
+      const tg = r.k === 'native' ? tn : r.k === 'wasm' ? tw : null;
       if (tg) out.push(`<line x1="${x(tg).toFixed(1)}" y1="${y - 1}" x2="${x(tg).toFixed(1)}" y2="${y + barH + 1}" stroke="#dc2626" stroke-width="2.5"><title>${esc(`target ${tg}×`)}</title></line>`);
     });
   });
-  out.push(`<text x="${left}" y="${H - 10}" fill="#6b7280" font-size="11">solid: sample · light: large · red tick: issue 6 target · dashed line: the seed (1.0×)</text>`);
+  out.push(`<text x="20" y="${H - 10}" fill="#6b7280" font-size="11">${esc(`darkest first: ${shapes.map(([, n]) => n).join(', ')} · red tick: issue 15 target · dashed: the seed (1.0×)`)}</text>`);
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+/** Horizontal bars: the WASM module's bytes by crate (bench/wasm-size.json, from twiggy). */
+export function wasmSizeSvg(ws, l) {
+  const W = 760; const left = 200; const right = 150; const top = 60; const rowH = 24; const barH = 16;
+  const minor = ws.byCrate.filter((r) => r.bytes < ws.totalBytes * 0.01);
+  const rows = [...ws.byCrate.filter((r) => r.bytes >= ws.totalBytes * 0.01)];
+  if (minor.length) rows.push({ crate: `${minor.length} others (< 1 % each)`, bytes: minor.reduce((a, r) => a + r.bytes, 0) });
+  const H = top + rows.length * rowH + 40;
+  const max = Math.max(...rows.map((r) => r.bytes));
+  const x = (b) => left + ((W - left - right) * b) / max;
+  const out = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="13">`);
+  out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
+  out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${esc(`the WASM module by crate: ${(ws.totalBytes / KB).toFixed(0)} KB raw`)}</text>`);
+  const shipped = l?.size?.wasmBytes;
+  const same = shipped != null && Math.abs(shipped - ws.totalBytes) < 256;
+  out.push(`<text x="${W / 2}" y="40" text-anchor="middle" fill="#4b5563">${esc(`twiggy shallow bytes before gzip, ${ws.generatedAt.slice(0, 10)}${shipped == null ? '' : same ? ' (this run’s module)' : ` (this run’s module: ${(shipped / KB).toFixed(0)} KB)`}`)}</text>`);
+  rows.forEach((r, i) => {
+    const y = top + i * rowH;
+    out.push(`<text x="${left - 10}" y="${y + barH - 3}" text-anchor="end">${esc(r.crate)}</text>`);
+    out.push(`<rect x="${left}" y="${y}" width="${Math.max(1, x(r.bytes) - left).toFixed(1)}" height="${barH}" fill="${r.crate === 'callstate' ? '#ea580c' : r.crate === 'data' ? '#9ca3af' : '#3b82f6'}"><title>${esc(`${r.crate}: ${r.bytes} B`)}</title></rect>`);
+    out.push(`<text x="${(x(r.bytes) + 6).toFixed(1)}" y="${y + barH - 3}" font-size="12" fill="#111827">${esc(`${(r.bytes / KB).toFixed(1)} KB · ${((100 * r.bytes) / ws.totalBytes).toFixed(1)} %`)}</text>`);
+  });
+  out.push(`<text x="20" y="${H - 12}" fill="#6b7280" font-size="11">${esc('each item under the first non-std crate its symbol names · export shims: wasm-bindgen’s, with the callers inlined into them')}</text>`);
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
@@ -168,7 +210,18 @@ export function markdown(l, { chartDir }) {
     L.push(`| ${label} | **${fmt(s?.ratio)}×** | ${us(s?.totalNs)} (${us(s?.encodeNs)} + ${us(s?.decodeNs)}) | **${fmt(g?.ratio)}×** | ${us(g?.totalNs)} (${us(g?.encodeNs)} + ${us(g?.decodeNs)}) |`);
   }
   L.push('');
-  L.push('## Targets (issue 6; reported, never asserted)');
+  const more = SHAPES.slice(2).filter(([k]) => cd?.detail?.[k]);
+  if (more.length) {
+    L.push('Issue 15\'s two large shapes: **as built** — the seed\'s `sampleState` field order (`callSid` first, `lastUpdated` near the end) and 200 jobData values of every JSON type (strings, integers, decimals, booleans, nested objects, arrays); **as decoded** — what `deserializeCallState` returns (codec order, objects from `JSON.parse`), 200 jobData strings: the state a get-modify-save encodes.');
+    L.push('');
+    L.push(`| variant | ${more.map(([k, name]) => `${name} ratio (${cd.states?.[k]?.seedBytes ?? '?'} B) | ${name} µs (enc + dec)`).join(' | ')} |`);
+    L.push(`|---|${more.map(() => '---:|---:').join('|')}|`);
+    for (const [k, label] of VARIANTS) {
+      L.push(`| ${label} | ${more.map(([s]) => { const d = cd.detail[s]?.[k]; return `**${fmt(d?.ratio)}×** | ${us(d?.totalNs)} (${us(d?.encodeNs)} + ${us(d?.decodeNs)})`; }).join(' | ')} |`);
+    }
+    L.push('');
+  }
+  L.push('## Targets (issue 15; reported, never asserted)');
   L.push('');
   L.push('| target | measured | |');
   L.push('|---|---:|---|');
@@ -204,7 +257,8 @@ export function markdown(l, { chartDir }) {
   if (st?.backends) {
     L.push('## Store vs raw ioredis (loopback redis-server)');
     L.push('');
-    L.push('Raw = the seed\'s own code on the same ioredis client (`SETEX` of its JSON, `GET` + its parse); bare = `SET`/`GET` of a ready string. One save+get pair at a time for latency; 50 in flight for throughput.');
+    const warm = Object.values(st.backends).find((x) => x.latency?.store?.warmupPairsDropped != null)?.latency.store;
+    L.push(`Raw = the seed's own code on the same ioredis client (\`SETEX\` of its JSON, \`GET\` + its parse); bare = \`SET\`/\`GET\` of a ready string. One save+get pair at a time for latency (${warm ? `${warm.n} pairs each, after ${warm.warmupPairsDropped} warm-up pairs that are run the same way and not counted` : 'warm-up pairs included'}); 50 in flight for throughput (a warm-up round first, not counted).`);
     L.push('');
     L.push('| backend | store p50 / p99 µs | raw p50 / p99 µs | bare p50 µs | save+get overhead (p50) | pairs/s store / raw | updateCallState/s vs raw SET/s (50 calls) |');
     L.push('|---|---:|---:|---:|---:|---:|---:|');
@@ -258,6 +312,16 @@ export function markdown(l, { chartDir }) {
     if (l.start?.requireFloorMs != null) {
       L.push(`| the first \`require\` of a JSON file, for scale (Node's loader warming up) | ${fmt(l.start.requireFloorMs)} ms (${fmt(mn.requireFloorMs)}) |`);
     }
+    if (l.start?.requireBeyondFloorMs != null) {
+      L.push(`| \`require('callstate')\` beyond that floor (difference of the medians; issue 15's measure) | ${fmt(l.start.requireBeyondFloorMs)} ms |`);
+    }
+    if (l.start?.requireAfterFloorMs != null) {
+      L.push(`| \`require('callstate')\` timed alone, right after a first \`require\` of a JSON file in the same process (what that floor does not warm up — compiling JS modules, loading an addon — stays in it) | ${fmt(l.start.requireAfterFloorMs)} ms (${fmt(mn.requireAfterFloorMs)}) |`);
+    }
+    const hf = l.start?.hyperfine;
+    if (hf?.requireMs != null) {
+      L.push(`| hyperfine, ${hf.runs} runs each: \`node -e "require('callstate')"\` vs \`node -e "require('./empty.json')"\` (mean ± σ) | ${fmt(hf.requireMs)} ± ${fmt(hf.requireSdMs)} vs ${fmt(hf.floorMs)} ± ${fmt(hf.floorSdMs)} ms: **+${fmt(hf.beyondFloorMs)} ms** |`);
+    }
     L.push(`| cold \`require('callstate-wasm')\` (glue + compile + instantiate + shim) | ${fmt(l.start?.wasmInstantiateMs)} ms (${fmt(mn.wasmInstantiateMs)}) |`);
     L.push(`| cold \`require('callstate')\` with \`CALLSTATE_FORCE_WASM=1\` | ${fmt(l.start?.forceWasmRequireMs)} ms (${fmt(mn.forceWasmRequireMs)}) |`);
     L.push(`| \`new WebAssembly.Module(bytes)\` alone | ${fmt(l.start?.wasmCompileMs)} ms (${fmt(mn.wasmCompileMs)}) |`);
@@ -267,6 +331,18 @@ export function markdown(l, { chartDir }) {
     }
     L.push(`| \`node -e ''\` wall time, for scale | ${fmt(l.start?.nodeStartMs, 0)} ms (${fmt(mn.nodeStartMs, 0)}) |`);
     L.push('');
+    const ws = wasmSizeData();
+    if (ws) {
+      L.push(`![the WASM module by crate](${chartDir}/chart-wasm-size.svg)`);
+      L.push('');
+      L.push(`The module by crate (\`bench/wasm-size.json\`: \`twiggy top\` of the build with names kept, ${ws.generatedAt.slice(0, 10)}, ${ws.twiggy}; rewritten by \`make wasm-profile\`, and by \`make bench\` where twiggy is installed${Math.abs((l.size?.wasmBytes ?? ws.totalBytes) - ws.totalBytes) < 256 ? '' : `; **from another build than this run's ${l.size.wasmBytes} B module**`}):`);
+      L.push('');
+      L.push('| crate | bytes | share |');
+      L.push('|---|---:|---:|');
+      for (const r of ws.byCrate) L.push(`| ${r.crate} | ${r.bytes} | ${((100 * r.bytes) / ws.totalBytes).toFixed(1)} % |`);
+      L.push(`| total (name section left out) | ${ws.totalBytes} | |`);
+      L.push('');
+    }
   }
   if (l.memory?.backends) {
     L.push(`## Memory: RSS after 10⁴ vs ${l.memory.roundTrips.toExponential(0).replace('e+', 'e')} encode/decode round trips (fresh process each, GC before reading)`);
@@ -301,8 +377,10 @@ export function markdown(l, { chartDir }) {
   L.push('');
   L.push('```sh');
   L.push('make bench                                   # everything above, ~6–8 min; rewrites this file and bench/*.svg');
-  L.push('node bench/run.mjs --only codec,startup      # some parts (after make build)');
+  L.push('node bench/run.mjs --only codec,startup      # some parts (after make build): bench/results/partial-codec-startup.json; this file untouched');
   L.push('node bench/profile.mjs --variant native --state large [--perf]   # where the time goes');
+  L.push('node bench/profile.mjs --stages               # µs per encode stage (shim text, crossing, core) for each codec state');
+  L.push('make wasm-profile                             # twiggy top-20, dominators, bench/wasm-size.json (the size chart)');
   L.push('make test-bench                               # smoke: every bench at tiny size, output checked, no timing');
   L.push('```');
   if (Object.keys(l.errors ?? {}).length) {
@@ -312,8 +390,16 @@ export function markdown(l, { chartDir }) {
   return `${L.join('\n')}\n`;
 }
 
+/** bench/wasm-size.json (bench/wasm-size.mjs), or null. */
+function wasmSizeData() {
+  const file = join(here, 'wasm-size.json');
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+}
+
 export function writeReport(latest, { md, svgDir }) {
   writeFileSync(join(svgDir, 'chart-ratios.svg'), ratiosSvg(latest));
+  const ws = wasmSizeData();
+  if (ws) writeFileSync(join(svgDir, 'chart-wasm-size.svg'), wasmSizeSvg(ws, latest));
   writeFileSync(join(svgDir, 'chart-scaling.svg'), scalingSvg(latest));
   const chartDir = relative(dirname(md), svgDir) || '.';
   writeFileSync(md, markdown(latest, { chartDir }));

@@ -9,7 +9,9 @@
 //                                      output is well formed — no timing is ever asserted
 //   --out DIR        where latest.json goes (full run default: bench/results)
 //   --only a,b       run only these parts (codec, scaling, startup, memory, cargo, store, load);
-//                    the others are kept from the last latest.json in --out
+//                    the result goes beside latest.json as partial-<a>-<b>.json (only the parts
+//                    that ran), never over it, and BENCHMARKS.md and the charts stay as the last
+//                    full run wrote them (issue 15)
 //   --no-docs        do not rewrite BENCHMARKS.md and the charts
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -156,27 +158,33 @@ const latest = {
   detail: { codec: r.codec ?? null, store: r.store ?? null, load: r.load ?? null },
   errors: Object.fromEntries(Object.entries(r).filter(([, v]) => v?.error).map(([k, v]) => [k, v.error])),
 };
-// A partial run (--only) updates its parts in the last full report and keeps the others.
-const previousFile = join(outDir, 'latest.json');
-if (opts.only && !smoke && existsSync(previousFile)) {
-  const prev = JSON.parse(readFileSync(previousFile, 'utf8'));
-  for (const k of ['codec', 'store', 'size', 'start', 'load', 'memory', 'scaling', 'cargo']) latest[k] ??= prev[k] ?? null;
-  for (const k of ['codec', 'store', 'load']) latest.detail[k] ??= prev.detail?.[k] ?? null;
-  latest.partial = { ran: only, othersFrom: prev.partial?.othersFrom ?? prev.generatedAt };
-  log(`partial run: ${only.join(', ')} updated; the other parts are from ${latest.partial.othersFrom}`);
-}
+// A partial run (--only) writes beside latest.json and leaves it, and the report, alone: a
+// report mixing parts of two runs (two builds, two machine loads) says less than either.
+const partial = Boolean(opts.only) && !smoke;
+if (partial) latest.partial = { ran: only };
 if (latest.build.treeRebuiltDuringRun) log('note: the work tree was rebuilt during the run; the bench measured its snapshot from the start');
-writeJson(join(outDir, 'latest.json'), latest);
-log(`wrote ${join(outDir, 'latest.json')} in ${latest.seconds}s`);
+const resultFile = join(outDir, partial ? `partial-${only.join('-')}.json` : 'latest.json');
+writeJson(resultFile, latest);
+log(`wrote ${resultFile} in ${latest.seconds}s`);
+if (partial) log('partial run: latest.json, BENCHMARKS.md and the charts are left as the last full run wrote them');
 
-if (!opts['no-docs']) {
+const writeDocs = !opts['no-docs'] && !partial;
+// The size-by-crate data (bench/wasm-size.json, committed) follows the build where twiggy is
+// installed (`make wasm-profile` installs it); elsewhere the chart keeps the last one, dated.
+const twiggy = join(ROOT, '.tools', 'cargo', 'bin', 'twiggy');
+const namesWasm = join(ROOT, 'target', 'callstate-build', 'callstate_wasm.names.wasm');
+if (writeDocs && !smoke && existsSync(twiggy) && existsSync(namesWasm)) {
+  const r = spawnSync(process.execPath, [join(here, 'wasm-size.mjs')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) log('wasm-size: twiggy failed; the chart keeps bench/wasm-size.json as it was');
+}
+if (writeDocs) {
   const docs = smoke ? { md: join(outDir, 'BENCHMARKS.md'), svgDir: outDir } : { md: join(ROOT, 'BENCHMARKS.md'), svgDir: here };
   writeReport(latest, docs);
   log(`wrote ${docs.md} and the charts in ${docs.svgDir}`);
 }
 
 const docPaths = smoke ? { md: join(outDir, 'BENCHMARKS.md'), svgDir: outDir } : { md: join(ROOT, 'BENCHMARKS.md'), svgDir: here };
-const problems = checkResults(latest, { parts: only, outDir, smoke, docs: !opts['no-docs'], ...docPaths });
+const problems = checkResults(latest, { parts: only, outDir, smoke, docs: writeDocs, ...docPaths });
 for (const p of problems) log(`problem: ${p}`);
 const failedParts = new Set(Object.keys(latest.errors));
 for (const p of problems) { const m = p.match(/^(?:part )?([a-z]+)[ .]/); if (m && only.includes(m[1])) failedParts.add(m[1]); }

@@ -2,6 +2,12 @@
 // `npm pack` sizes, and cold-start costs measured in fresh Node processes (median of 20 each):
 //   requireMs            `require('callstate')` (bindings/node, the napi module)
 //   requireFloorMs       the first `require` of a JSON file: what any package's cold require pays
+//   requireBeyondFloorMs issue 15's measure: median requireMs − median requireFloorMs
+//   requireAfterFloorMs  the same in one process: `require` of the JSON file, then the timed
+//                        `require('callstate')` (callstate's own part, with no floor in it)
+//   hyperfine            where hyperfine is installed: 30 runs each of `node -e "require('callstate')"`
+//                        and `node -e "require('./empty.json')"` (wall time of the whole process;
+//                        on a shared machine its spread is larger than the difference)
 //   wasmInstantiateMs    `require('callstate-wasm')` (glue + compile + instantiate + shim)
 //   forceWasmRequireMs   `require('callstate')` with CALLSTATE_FORCE_WASM=1 (the Node fallback)
 //   wasmCompileMs        `new WebAssembly.Module(bytes)` alone (bytes already read)
@@ -13,7 +19,8 @@
 //
 // Usage: node bench/startup.mjs [--smoke] [--runs N] [--out FILE]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PACKAGES, ROOT } from './lib/variants.mjs';
@@ -67,6 +74,7 @@ const cases = {
   requireMs: { code: probe(`require(${JSON.stringify(PACKAGES.native)})`) },
   // The floor under every first require: Node's module loader warming up on a JSON file.
   requireFloorMs: { code: probe(`require(${JSON.stringify(join(PACKAGES.native, 'package.json'))})`) },
+  requireAfterFloorMs: { code: `require(${JSON.stringify(join(PACKAGES.native, 'package.json'))}); ${probe(`require(${JSON.stringify(PACKAGES.native)})`)}` },
   wasmInstantiateMs: { code: probe(`require(${JSON.stringify(PACKAGES.wasm)})`) },
   forceWasmRequireMs: { code: probe(`require(${JSON.stringify(PACKAGES.native)})`), env: { CALLSTATE_FORCE_WASM: '1' } },
   wasmCompileMs: {
@@ -93,7 +101,40 @@ for (let i = 0; i < runs; i++) {
 }
 const start = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, round(median(xs), 2)]));
 start.runs = runs;
+start.requireBeyondFloorMs = round(start.requireMs - start.requireFloorMs, 2);
 start.minMs = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, round(Math.min(...xs), 2)]));
+
+// hyperfine, as issue 15 words the measure: whole `node -e` processes, from a folder where
+// `require('callstate')` finds the package and `./empty.json` exists.
+function hyperfine() {
+  const which = spawnSync('hyperfine', ['--version'], { encoding: 'utf8' });
+  if (which.status !== 0) return { error: 'hyperfine not installed (apt-get install hyperfine)' };
+  const dir = mkdtempSync(join(tmpdir(), 'callstate-hf-'));
+  try {
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(PACKAGES.native, join(dir, 'node_modules', 'callstate'));
+    symlinkSync(PACKAGES.wasm, join(dir, 'node_modules', 'callstate-wasm'));
+    writeFileSync(join(dir, 'empty.json'), '{}\n');
+    const n = opts.smoke ? 2 : 30;
+    const out = join(dir, 'hf.json');
+    const node = process.execPath;
+    const r = spawnSync('hyperfine', ['-N', '--warmup', '3', '--runs', String(n), '--export-json', out,
+      `${node} -e "require('callstate')"`, `${node} -e "require('./empty.json')"`], { cwd: dir, encoding: 'utf8', env: { ...process.env, CALLSTATE_FORCE_WASM: '' } });
+    if (r.status !== 0) return { error: String(r.stderr).trim().split('\n').pop() };
+    const [a, b] = JSON.parse(readFileSync(out, 'utf8')).results;
+    const ms = (x) => round(x * 1000, 2);
+    return {
+      runs: n,
+      requireMs: ms(a.mean), requireSdMs: ms(a.stddev), requireMedianMs: ms(a.median),
+      floorMs: ms(b.mean), floorSdMs: ms(b.stddev), floorMedianMs: ms(b.median),
+      beyondFloorMs: ms(a.mean - b.mean),
+      beyondFloorCpuMs: ms(a.user + a.system - b.user - b.system),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+start.hyperfine = hyperfine();
 
 // workerd start-up with and without the module, in one Miniflare run (bench/workerd.mjs; its own
 // process, as it loads miniflare from examples/worker).

@@ -52,6 +52,68 @@ export function largeState() {
   return stateWithFields(200);
 }
 
+/** The i-th jobData value as a user's job record has them: every JSON type, nested ones too. */
+function mixedField(i, rnd) {
+  const word = () => WORDS[(rnd() * WORDS.length) | 0];
+  switch (i % 8) {
+    case 0: return [`note${i}`, `${word()} ${word()} ${word()}`];
+    case 1: return [`count${i}`, (rnd() * 10000) | 0];
+    case 2: return [`price${i}`, Math.round(rnd() * 100000) / 100];
+    case 3: return [`flag${i}`, rnd() < 0.5];
+    case 4: return [`contact${i}`, { name: word(), phone: `+3491${(rnd() * 1e7) | 0}`, primary: rnd() < 0.5 }];
+    case 5: return [`tags${i}`, [word(), word(), word()]];
+    case 6: return [`visits${i}`, [{ at: `2024-03-${String(1 + ((rnd() * 28) | 0)).padStart(2, '0')}`, ok: rnd() < 0.5 }, { at: null, ok: false }]];
+    default: return [`code${i}`, `${word().toUpperCase()}-${(rnd() * 1000) | 0}`];
+  }
+}
+
+/**
+ * The large state as users build it (issue 15): the seed's `sampleState` field order (`callSid`
+ * first, `lastUpdated` near the end) and 200 extra jobData values of every JSON type — strings,
+ * integers, decimals, booleans, nested objects and arrays.
+ */
+export function largeMixedState(n = 200, seed = 7) {
+  const s = sampleState();
+  const rnd = prng(seed);
+  const extra = {};
+  for (let i = 0; i < n; i++) {
+    const [k, v] = mixedField(i, rnd);
+    extra[k] = v;
+  }
+  s.jobData = { ...s.jobData, ...extra };
+  return s;
+}
+
+/**
+ * A large state as `deserializeCallState` gives it back (issue 15): the codec's field order
+ * (`lastUpdated` first, then the table order; job record fields, then the kept ones), 200 extra
+ * jobData strings, and objects made as the shim makes them (`JSON.parse`, then `Date`s), which
+ * V8 lays out otherwise than objects built by assignment. codec.mjs checks that the package's
+ * decode returns this key order.
+ */
+export function largeDecodedState(n = 200, seed = 11) {
+  const s = sampleState();
+  const rnd = prng(seed);
+  const word = () => WORDS[(rnd() * WORDS.length) | 0];
+  const jobData = { ...s.jobData };
+  for (let i = 0; i < n; i++) jobData[`field${i}`] = `${word()} ${word()} #${(rnd() * 1000) | 0}`;
+  const { lastUpdated, language, ...rest } = s;
+  const out = JSON.parse(JSON.stringify({ lastUpdated, ...rest, jobData, language }));
+  out.lastUpdated = new Date(out.lastUpdated);
+  for (const f of ['createdDate', 'updatedDate', 'scheduledDate']) out.jobData[f] = new Date(out.jobData[f]);
+  return out;
+}
+
+/** The codec bench's states, by name: sample, large, and issue 15's two large shapes. */
+export function codecStates() {
+  return [
+    ['sample', sampleState()],
+    ['large', largeState()],
+    ['largeMixed', largeMixedState()],
+    ['largeDecoded', largeDecodedState()],
+  ];
+}
+
 /** Bytes of the seed's serialization (the size every label refers to). */
 export function seedBytes(state) {
   return Buffer.byteLength(serializeCallState(state));

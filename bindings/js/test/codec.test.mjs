@@ -274,6 +274,37 @@ describe(`JS inputs and the boundary (${label})`, () => {
     }
   });
 
+  test('field order and large job records: the same stored text and the same errors either way', () => {
+    // The shim puts known fields in written order and leaves a large jobData uncopied when
+    // JSON.stringify writes its dates itself; neither may change what is stored or refused.
+    const big = { id: 'r', jobNumber: '4', status: 'S', createdDate: new Date('2024-03-01T09:00:00.000Z') };
+    for (let i = 0; i < 40; i++) big[`f${i}`] = i % 3 ? `v${i}` : { n: i, a: [i, true, null] };
+    const want = cs.serializeCallState(state({ jobData: big }));
+    const decoded = cs.deserializeCallState(want);
+    const { clientId, ...rest } = decoded;
+    assert.equal(cs.serializeCallState(decoded), want);
+    assert.equal(cs.serializeCallState({ ...rest, clientId }), want); // a field added last
+    const reversed = Object.fromEntries(Object.entries(decoded).reverse());
+    assert.equal(cs.serializeCallState(reversed), want);
+    assert.equal(cs.serializeCallState({ ...decoded, jobData: { ...decoded.jobData } }), want);
+    // Dates the builtin JSON.stringify would write otherwise than toISOString: each still goes
+    // through the shim's conversion, in a large record as in a small one.
+    for (const small of [true, false]) {
+      const job = (over) => {
+        const j = { ...(small ? { id: 'r', jobNumber: '4', status: 'S' } : big), ...over };
+        return state({ jobData: j });
+      };
+      throwsCode(() => cs.serializeCallState(job({ updatedDate: new Date(NaN) })), 'INVALID_DATE', 'jobData.updatedDate');
+      const foreign = vm.runInNewContext('new Date("2024-03-15T14:30:22.000Z")');
+      assert.equal(JSON.parse(cs.serializeCallState(job({ scheduledDate: foreign }))).jobData.scheduledDate, '2024-03-15T14:30:22.000Z');
+      const odd = new Date('2024-03-15T14:30:22.000Z');
+      odd.toJSON = () => 'not a date';
+      assert.equal(JSON.parse(cs.serializeCallState(job({ scheduledDate: odd }))).jobData.scheduledDate, '2024-03-15T14:30:22.000Z');
+      class Later extends Date { toISOString() { return 'later'; } }
+      assert.equal(JSON.parse(cs.serializeCallState(job({ scheduledDate: new Later(0) }))).jobData.scheduledDate, '1970-01-01T00:00:00.000Z');
+    }
+  });
+
   test('cycles and deep nesting are TOO_DEEP, BigInt is INVALID_FIELD', () => {
     const cyc = state(); cyc.extra = { back: cyc };
     throwsCode(() => cs.serializeCallState(cyc), 'TOO_DEEP');
