@@ -20,15 +20,51 @@ function attempt(label, load) {
   }
 }
 
-/** napi-rs platform names to try for this process, most likely first (`linux-x64-gnu`). */
-function platformNames() {
+/**
+ * The platform packages for this process, in order, each with a `skip` reason when it is known not
+ * to fit. On Linux the glibc build comes first and the C library is only looked up when it did not
+ * load: a glibc process (nearly every Node service) pays nothing for the lookup, which costs
+ * milliseconds (`process.report.getReport()` builds a whole diagnostic report).
+ */
+function platformCandidates() {
   const { platform, arch } = process;
-  // glibc first, then musl: a wrong-libc build fails to load and the next is tried, which
-  // costs less than detecting the libc (reading /usr/bin/ldd) on every cold start.
-  if (platform === 'linux') return [`linux-${arch}-gnu`, `linux-${arch}-musl`];
-  if (platform === 'darwin') return [`darwin-${arch}`];
-  if (platform === 'win32') return [`win32-${arch}-msvc`];
-  return [`${platform}-${arch}`];
+  if (platform === 'linux') {
+    return [
+      { name: `linux-${arch}-gnu` },
+      { name: `linux-${arch}-musl`, skip: () => (isMusl() ? null : 'not tried: this process runs on glibc') },
+    ];
+  }
+  if (platform === 'darwin') return [{ name: `darwin-${arch}` }];
+  if (platform === 'win32') return [{ name: `win32-${arch}-msvc` }];
+  return [{ name: `${platform}-${arch}` }];
+}
+
+/**
+ * Is this process linked against musl? napi-rs's order: the process report first (its header
+ * names the glibc version the process runs on; a musl process has none, and lists `ld-musl-*` or
+ * `libc.musl-*` among its shared objects), then `/usr/bin/ldd`, which is musl's own script on
+ * Alpine. The report comes first because it describes this process, not the machine: a musl
+ * Node on a glibc host (or the reverse) is told right.
+ */
+function isMusl() {
+  try {
+    const { report } = process;
+    if (report && typeof report.getReport === 'function') {
+      const excluded = report.excludeNetwork;
+      report.excludeNetwork = true; // no DNS lookups for the report's network section
+      const r = report.getReport();
+      report.excludeNetwork = excluded;
+      if (r && r.header && r.header.glibcVersionRuntime) return false;
+      if (r && Array.isArray(r.sharedObjects) && r.sharedObjects.some((f) => /libc\.musl-|ld-musl-/.test(f))) return true;
+    }
+  } catch {
+    // A runtime without a usable report (older Bun, Deno) falls through to ldd.
+  }
+  try {
+    return require('node:fs').readFileSync('/usr/bin/ldd', 'latin1').includes('musl');
+  } catch {
+    return false;
+  }
 }
 
 function loadNative() {
@@ -37,8 +73,13 @@ function loadNative() {
     return null;
   }
   const { existsSync } = require('node:fs');
-  for (const name of platformNames()) {
-    // A local build beside this file (the repository, `npm run build`), then the platform package.
+  for (const { name, skip } of platformCandidates()) {
+    const reason = skip && skip();
+    if (reason) {
+      loadErrors.push({ label: `callstate-${name}`, error: new Error(reason) });
+      continue;
+    }
+    // A local build beside this file (the repository, `make build-all`), then the platform package.
     const local = `./callstate.${name}.node`;
     const found =
       (existsSync(`${__dirname}/callstate.${name}.node`) && attempt(local, () => require(local))) ||
