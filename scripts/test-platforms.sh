@@ -5,7 +5,8 @@
 #   linux-x64-gnu     the JS codec suite + golden vectors on this machine's Node
 #   linux-arm64-gnu   the same suites on an arm64 Node 22 under qemu-user (glibc sysroot from Debian)
 #   linux-x64-musl    the same suites on a musl Node 22 (musl 1.2.5 loader)
-#   linux-arm64-musl  static: ELF aarch64, links only the musl libc, exports the registration symbol
+#   linux-arm64-musl  ELF aarch64, links only the musl libc, exports the registration symbol; then
+#                     the same suites on a musl arm64 Node 22 under qemu-user
 #   darwin-x64/arm64  static: Mach-O dylib for the CPU, exports the registration symbol, imports
 #                     only libSystem and N-API (llvm-objdump --macho, llvm-nm); built, never run here
 #   packaging         npm pack of every package: os/cpu/libc/files; `npm install` of callstate with
@@ -74,10 +75,7 @@ step_linux-arm64-gnu() {
   NODE_OPTIONS="--require $S/execpath.cjs" run_suite linux-arm64-gnu "$NODE_ARM64"
 }
 
-step_linux-x64-musl() {
-  # A musl process first tries the glibc build (it fails to load), then looks up its C library.
-  run_suite linux-x64-musl "$NODE_MUSL"
-}
+step_linux-x64-musl() { run_suite linux-x64-musl "$NODE_MUSL"; }
 
 step_linux-arm64-musl() {
   local f=npm/linux-arm64-musl/callstate.linux-arm64-musl.node
@@ -89,7 +87,10 @@ step_linux-arm64-musl() {
   [[ "$needed" == "libc.so " ]] || { echo "$f: needs $needed (want only musl's libc.so)" >&2; return 1; }
   llvm-nm-22 -D --defined-only "$f" | grep -qw napi_register_module_v1 || { echo "$f: no napi_register_module_v1" >&2; return 1; }
   ! llvm-nm-22 -D "$f" | grep -q '@GLIBC' || { echo "$f: has glibc-versioned symbols" >&2; return 1; }
-  echo "  $f: ELF aarch64 shared object, needs only $needed, exports napi_register_module_v1 (not run here)"
+  echo "  $f: ELF aarch64 shared object, needs only $needed, exports napi_register_module_v1"
+  # Then run, as linux-arm64-gnu is: a musl arm64 Node under qemu.
+  printf 'process.execPath = %s;\n' "$(node -p 'JSON.stringify(process.argv[1])' "$NODE_ARM64_MUSL_CHILD")" > "$S/execpath-musl.cjs"
+  NODE_OPTIONS="--require $S/execpath-musl.cjs" run_suite linux-arm64-musl "$NODE_ARM64_MUSL"
 }
 
 step_darwin() {
@@ -101,15 +102,18 @@ step_darwin() {
     local hdr dylibs undef bad
     hdr="$(llvm-objdump-22 --macho --private-header "$f")"
     grep -Eq "MH_MAGIC_64 +$cpu .* DYLIB " <<<"$hdr" || { echo "$f: not a $cpu Mach-O dylib:"$'\n'"$hdr" >&2; return 1; }
-    dylibs="$(llvm-objdump-22 --macho --dylibs-used "$f" | tail -n +2 | awk '{print $1}' | tr '\n' ' ')"
+    # The dylibs it loads (--dylibs-used lists the module's own install name too: left out).
+    dylibs="$(llvm-objdump-22 --macho --dylibs-used "$f" | tail -n +2 | awk '{print $1}' |
+      grep -vxF "$(llvm-objdump-22 --macho --dylib-id "$f" | tail -n 1)" | tr '\n' ' ')"
     [[ "$dylibs" == "/usr/lib/libSystem.B.dylib " ]] || { echo "$f: links $dylibs (want only libSystem)" >&2; return 1; }
     llvm-nm-22 -g --defined-only "$f" | grep -qw _napi_register_module_v1 || { echo "$f: no _napi_register_module_v1" >&2; return 1; }
     # Every undefined symbol is libSystem's (two-level namespace) or N-API's (looked up in the host).
     undef="$(llvm-nm-22 -m -u "$f")"
-    bad="$(grep -v '(from libSystem)' <<<"$undef" | grep -Ev '\(dynamically looked up\) _(napi|node_api)_' || true)"
+    # (N-API symbols carry no library: flat lookup in the process that loads the module.)
+    bad="$(grep -v '(from libSystem)' <<<"$undef" | grep -Ev '\(undefined\) external _(napi|node_api)_[A-Za-z0-9_]+( \(dynamically looked up\))?$' || true)"
     [[ -z "$bad" ]] || { echo "$f: unexpected imports:"$'\n'"$bad" >&2; return 1; }
     echo "  $f: Mach-O 64 $cpu dylib, links only libSystem, exports _napi_register_module_v1," \
-      "imports $(grep -c '(from libSystem)' <<<"$undef") libSystem + $(grep -c 'dynamically looked up' <<<"$undef") N-API symbols (not run here)"
+      "imports $(grep -c '(from libSystem)' <<<"$undef") libSystem + $(grep -Ec 'external _(napi|node_api)_' <<<"$undef") N-API symbols (not run here)"
   done
 }
 

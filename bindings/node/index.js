@@ -21,17 +21,18 @@ function attempt(label, load) {
 }
 
 /**
- * The platform packages for this process, in order, each with a `skip` reason when it is known not
- * to fit. On Linux the glibc build comes first and the C library is only looked up when it did not
- * load: a glibc process (nearly every Node service) pays nothing for the lookup, which costs
- * milliseconds (`process.report.getReport()` builds a whole diagnostic report).
+ * The platform packages for this process, in order, each with a `skip` reason when it does not
+ * fit. On Linux the C library decides before anything is loaded: musl maps `libc.so.6` to itself,
+ * so a glibc build can load into a musl process (scripts/test-platforms.sh saw it on arm64), and
+ * trying glibc first is not a safe way to ask.
  */
 function platformCandidates() {
   const { platform, arch } = process;
   if (platform === 'linux') {
+    const musl = isMusl();
     return [
-      { name: `linux-${arch}-gnu` },
-      { name: `linux-${arch}-musl`, skip: () => (isMusl() ? null : 'not tried: this process runs on glibc') },
+      { name: `linux-${arch}-gnu`, skip: musl && 'not tried: this process runs on musl' },
+      { name: `linux-${arch}-musl`, skip: !musl && 'not tried: this process runs on glibc' },
     ];
   }
   if (platform === 'darwin') return [{ name: `darwin-${arch}` }];
@@ -40,13 +41,23 @@ function platformCandidates() {
 }
 
 /**
- * Is this process linked against musl? napi-rs's order: the process report first (its header
- * names the glibc version the process runs on; a musl process has none, and lists `ld-musl-*` or
- * `libc.musl-*` among its shared objects), then `/usr/bin/ldd`, which is musl's own script on
- * Alpine. The report comes first because it describes this process, not the machine: a musl
- * Node on a glibc host (or the reverse) is told right.
+ * Is this process on musl? First one stat: musl's loader, `/lib/ld-musl-<arch>.so.1`, is on every
+ * musl system and on few glibc ones, so most glibc processes are answered for microseconds. Where
+ * it is present, napi-rs's checks in napi-rs's order: `/usr/bin/ldd` (musl's own script on
+ * Alpine, glibc's elsewhere; the first read costs ~0.5 ms), then, where there is no ldd
+ * (distroless images), the process report, whose header names the glibc version a glibc-built
+ * Node runs on (a musl-built Node, the only other kind on Linux, has none; 2-4 ms, a whole
+ * diagnostic report).
  */
 function isMusl() {
+  const { existsSync, readFileSync } = require('node:fs');
+  const ld = { x64: 'x86_64', arm64: 'aarch64' }[process.arch];
+  if (ld && !existsSync(`/lib/ld-musl-${ld}.so.1`)) return false;
+  try {
+    return readFileSync('/usr/bin/ldd', 'latin1').includes('musl');
+  } catch {
+    // no ldd: ask the report
+  }
   try {
     const { report } = process;
     if (report && typeof report.getReport === 'function') {
@@ -54,17 +65,13 @@ function isMusl() {
       report.excludeNetwork = true; // no DNS lookups for the report's network section
       const r = report.getReport();
       report.excludeNetwork = excluded;
-      if (r && r.header && r.header.glibcVersionRuntime) return false;
-      if (r && Array.isArray(r.sharedObjects) && r.sharedObjects.some((f) => /libc\.musl-|ld-musl-/.test(f))) return true;
+      const header = r && (typeof r === 'string' ? JSON.parse(r) : r).header;
+      if (header) return !header.glibcVersionRuntime;
     }
   } catch {
-    // A runtime without a usable report (older Bun, Deno) falls through to ldd.
+    // A runtime without a usable report: glibc, the common case.
   }
-  try {
-    return require('node:fs').readFileSync('/usr/bin/ldd', 'latin1').includes('musl');
-  } catch {
-    return false;
-  }
+  return false;
 }
 
 function loadNative() {
@@ -74,9 +81,8 @@ function loadNative() {
   }
   const { existsSync } = require('node:fs');
   for (const { name, skip } of platformCandidates()) {
-    const reason = skip && skip();
-    if (reason) {
-      loadErrors.push({ label: `callstate-${name}`, error: new Error(reason) });
+    if (skip) {
+      loadErrors.push({ label: `callstate-${name}`, error: new Error(skip) });
       continue;
     }
     // A local build beside this file (the repository, `make build-all`), then the platform package.
