@@ -148,7 +148,7 @@ step_packaging() {
   for p in npm/*/; do
     p="$(basename "$p")"
     tgz="$S/packs/callstate-$p-$VERSION.tgz"
-    local node_file="package/callstate.$p.node "
+    local node_file="package/callstate.$p.node"
     if [[ ! -f "npm/$p/callstate.$p.node" ]]; then
       # make test's subset on a machine without make build-all: the package is checked without it.
       [[ "${CALLSTATE_UNBUILT_OK:-}" == 1 ]] || { need_node_file "$p"; return 1; }
@@ -156,7 +156,7 @@ step_packaging() {
       unbuilt+=("$p")
     fi
     pj="$(tar xzf "$tgz" -O package/package.json)"
-    files="$(tar tzf "$tgz" | sort | tr '\n' ' ')"
+    files="$(tar tzf "$tgz" | tr '\n' ' ')"
     want_os="${p%%-*}"; want_cpu="$(cut -d- -f2 <<<"$p")"
     case "$p" in *-gnu) want_libc=glibc ;; *-musl) want_libc=musl ;; *) want_libc="" ;; esac
     node -e '
@@ -167,7 +167,8 @@ step_packaging() {
       if (!eq(j.libc, libc ? [libc] : undefined)) bad.push(`libc ${j.libc}`);
       const node = `callstate.${p}.node`;
       if (j.main !== node || !eq(j.files, [node])) bad.push(`main/files ${j.main} ${j.files}`);
-      if (files !== `${nodeFile}package/README.md package/package.json `) bad.push(`tarball holds ${files}`);
+      const want = [nodeFile, "package/README.md", "package/package.json"].filter(Boolean).sort().join();
+      if (files.split(" ").filter(Boolean).sort().join() !== want) bad.push(`tarball holds ${files}`);
       if (bad.length) { console.error(`test-platforms: callstate-${p}: ${bad.join("; ")}`); process.exit(1); }' \
       "$p" "$want_os" "$want_cpu" "$want_libc" "$files" "$node_file" <<<"$pj"
     # The tarball carries the binary that was built and checked.
@@ -184,7 +185,7 @@ step_packaging() {
     local flags=(--os="$os" --cpu="$cpu")
     [[ "$libc" != - ]] && flags+=(--libc="$libc")
     (cd "$dir" && npm install --offline --no-audit --no-fund --loglevel=error "${flags[@]}" >/dev/null)
-    got="$(cd "$dir/node_modules" && ls -d callstate-* | grep -v '^callstate-wasm$' | tr '\n' ' ' || true)"
+    got="$(find "$dir/node_modules" -maxdepth 1 -name 'callstate-*' ! -name callstate-wasm -printf '%f\n' | sort | xargs echo)"
     [[ "$got" == "$want" ]] || { echo "test-platforms: npm install ${flags[*]} chose '$got', want '$want'" >&2; return 1; }
     echo "  npm install ${flags[*]}: ${got:-no platform package}"
   done <<EOF
@@ -247,7 +248,7 @@ await store.saveCallState(id, state);
 const got = await store.getCallState(id);
 assert.ok(got.lastUpdated instanceof Date);
 assert.deepEqual({ ...got }, state);
-await Promise.all(Array.from({ length: 10 }, () => store.updateCallState(id, (s) => s && { ...s, attemptCount: s.attemptCount + 1 })));
+await Promise.all(Array.from({ length: 10 }, () => store.updateCallState(id, (s) => s && { ...s, attemptCount: s.attemptCount + 1 }, { maxRetries: 50 })));
 assert.equal((await store.getCallState(id)).attemptCount, 10);
 assert.equal(cs.deserializeCallState(await redis.get(`call_state:${id}`)).attemptCount, 10);
 await store.deleteCallState(id);
@@ -263,7 +264,7 @@ step_bun() {
   local dir="$S/runtimes" port
   port="$(redis_port)"
   # The vectors as node:test files, through `bun test` (which runs node:test suites).
-  CALLSTATE_TEST_INSTALL="$dir" CALLSTATE_BACKEND=native "$BUN" test "$ROOT/bindings/js/test/vectors.test.mjs"
+  CALLSTATE_TEST_INSTALL="$dir" CALLSTATE_BACKEND=native "$BUN" test "$ROOT/bindings/js/test/vectors.test.mjs" 2>&1 | tail -n 4
   (cd "$dir" && CALLSTATE_PKG=callstate CALLSTATE_WANT=native REDIS_PORT="$port" "$BUN" roundtrip.mjs)
 }
 
@@ -272,10 +273,10 @@ step_deno() {
   local dir="$S/runtimes" port
   port="$(redis_port)"
   local perms=(--allow-read --allow-env --allow-net=127.0.0.1 --allow-sys)
-  CALLSTATE_TEST_INSTALL="$dir" CALLSTATE_BACKEND=wasm "$DENO" test -q "${perms[@]}" --no-check "$ROOT/bindings/js/test/vectors.test.mjs"
+  CALLSTATE_TEST_INSTALL="$dir" CALLSTATE_BACKEND=wasm NO_COLOR=1 "$DENO" test -q "${perms[@]}" --no-check "$ROOT/bindings/js/test/vectors.test.mjs" | tail -n 3 | sed "/^$/d"
   (cd "$dir" && CALLSTATE_PKG=callstate-wasm CALLSTATE_WANT=wasm REDIS_PORT="$port" "$DENO" run "${perms[@]}" roundtrip.mjs)
   # The native module: Deno loads N-API addons from node_modules with --allow-ffi.
-  CALLSTATE_TEST_INSTALL="$dir" CALLSTATE_BACKEND=native "$DENO" test -q "${perms[@]}" --allow-ffi --no-check "$ROOT/bindings/js/test/vectors.test.mjs"
+  CALLSTATE_TEST_INSTALL="$dir" CALLSTATE_BACKEND=native NO_COLOR=1 "$DENO" test -q "${perms[@]}" --allow-ffi --no-check "$ROOT/bindings/js/test/vectors.test.mjs" | tail -n 3 | sed "/^$/d"
   (cd "$dir" && CALLSTATE_PKG=callstate CALLSTATE_WANT=native REDIS_PORT="$port" "$DENO" run "${perms[@]}" --allow-ffi roundtrip.mjs)
 }
 
@@ -285,7 +286,12 @@ for s in "${steps[@]}"; do
   declare -F "step_$s" >/dev/null || { echo "test-platforms: unknown step $s (one of: ${ALL[*]})" >&2; exit 2; }
   echo "== test-platforms: $s"
   start=$SECONDS
-  if ("step_$s"); then
+  # errexit holds inside the step only when the subshell is not itself a condition.
+  set +e
+  (set -e; "step_$s")
+  rc=$?
+  set -e
+  if [[ $rc == 0 ]]; then
     results+=("$(printf '%-17s ok     %4d s' "$s" $((SECONDS - start)))")
   else
     results+=("$(printf '%-17s FAILED %4d s' "$s" $((SECONDS - start)))")
