@@ -13,7 +13,8 @@
 # registries, so std is built from source for each target (Debian's rustc-web + rust-web-src,
 # RUSTC_BOOTSTRAP=1 cargo zigbuild -Zbuild-std=std,panic_abort), and zig (PyPI) links. Stripped
 # (the dynamic symbol table stays). Hash-stamped like build.sh: a platform is rebuilt only when
-# its inputs or the toolchain changed. Prints each platform's size and build time.
+# its inputs or the toolchain changed. Prints each platform's size and build time. (rustc warns
+# that `xcrun` is missing for the darwin targets: expected, zig links without an SDK.)
 # Usage: scripts/build-all.sh [platform...]   (default: all five; make build-all runs make build first)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

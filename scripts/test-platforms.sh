@@ -4,10 +4,11 @@
 # (the CI run has no time left for it); `make test` runs only the `packaging` step (see Makefile).
 #   linux-x64-gnu     the JS codec suite + golden vectors on this machine's Node
 #   linux-arm64-gnu   the same suites on an arm64 Node 22 under qemu-user (glibc sysroot from Debian)
-#   linux-x64-musl    the same suites on a musl Node 22 (musl 1.2.5 loader)
+#   linux-x64-musl    the same suites on a musl Node 22 (musl 1.2.5), in a mount namespace where
+#                     /lib/ld-musl-*.so.1 and /usr/bin/ldd are musl's, as on Alpine
 #   linux-arm64-musl  ELF aarch64, links only the musl libc, exports the registration symbol; then
 #                     the same suites on a musl arm64 Node 22 under qemu-user
-#   darwin-x64/arm64  static: Mach-O dylib for the CPU, exports the registration symbol, imports
+#   darwin            static, x64 and arm64: Mach-O dylib for the CPU, exports the registration symbol, imports
 #                     only libSystem and N-API (llvm-objdump --macho, llvm-nm); built, never run here
 #   packaging         npm pack of every package: os/cpu/libc/files; `npm install` of callstate with
 #                     npm's --os/--cpu/--libc picks the right optional package (darwin, linux gnu
@@ -18,6 +19,8 @@
 # Each step prints one result line; the run fails if any step failed. All of it is offline but
 # for the registries (scripts/setup-platforms.sh fetches the runtimes once).
 # Usage: scripts/test-platforms.sh [step...]   (default: all, in the order above)
+# Env: CALLSTATE_UNBUILT_OK=1 lets `packaging` check a platform package whose .node is not built
+# (make test-packaging, on a machine where only make build ran).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
