@@ -1,7 +1,7 @@
 # callstate — the two set-up commands are `make demo` and `make test`; both install what they need.
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
-.PHONY: wasm-profile restore-1m fuzz fuzz-smoke setup build test test-rust test-wasm-core test-js test-store test-faults soak test-runtimes test-cli test-bench demo bench clean failover
+.PHONY: build-all test-platforms test-packaging wasm-profile restore-1m fuzz fuzz-smoke setup build test test-rust test-wasm-core test-js test-store test-faults soak test-runtimes test-cli test-bench demo bench clean failover
 
 setup:            ## toolchains and system packages (idempotent; fast when done)
 	bash scripts/setup.sh
@@ -9,7 +9,20 @@ setup:            ## toolchains and system packages (idempotent; fast when done)
 build: setup      ## both npm packages, ready (SPEC §1 packaging contract)
 	bash scripts/build.sh
 
-test: build test-rust test-wasm-core test-js test-store test-faults failover test-runtimes test-bench test-cli fuzz-smoke   ## everything: fmt, clippy, Rust, WASM, JS, store, runtimes, 60 s of each fuzz target
+test: build test-rust test-wasm-core test-js test-packaging test-store test-faults failover test-runtimes test-bench test-cli fuzz-smoke   ## everything: fmt, clippy, Rust, WASM, JS, store, runtimes, 60 s of each fuzz target
+
+build-all: build  ## issue 16: the five other platforms' .node (linux arm64 glibc 2.17, x64/arm64 musl, darwin x64/arm64), std from source + cargo zigbuild (~3-6 min each when cold)
+	bash scripts/build-all.sh
+
+test-platforms: build-all ## issue 16: each .node where it runs (arm64 under qemu, a musl Node), darwin checked statically, npm's platform choice and the win32 WASM fallback, Bun and Deno (not in make test)
+	bash scripts/test-platforms.sh
+
+# The CI subset of test-platforms (in make test): only the packaging step, which needs no cross
+# build (npm pack of every package, npm install --os/--cpu/--libc choosing the optional package,
+# win32 ending on callstate-wasm; a platform package whose .node is not built is packed without
+# it and only its package.json is checked). ~15 s here (npm pack ×8, 7 offline npm installs).
+test-packaging: build
+	CALLSTATE_UNBUILT_OK=1 bash scripts/test-platforms.sh packaging
 
 test-rust:
 	cargo fmt --all -- --check

@@ -36,7 +36,8 @@ hash_of() {
 }
 fresh() { [[ -f "$STAMPS/$1" && "$(cat "$STAMPS/$1")" == "$2" ]]; }
 
-# --- versions: the npm packages carry the Cargo workspace version
+# --- versions: the npm packages carry the Cargo workspace version (every platform package under
+# npm/, built here or by scripts/build-all.sh)
 version="$(awk -F'"' '/^\[workspace.package\]/{w=1} w && /^version *=/{print $2; exit}' Cargo.toml)"
 node -e '
   const [v, ...files] = process.argv.slice(1); let bad = 0;
@@ -45,7 +46,11 @@ node -e '
     for (const [n, got] of [[p.name, p.version], ...Object.entries(deps).filter(([d]) => d.startsWith("callstate"))])
       if (got !== v) { console.error(`build: ${f}: ${n} is ${got}, Cargo.toml says ${v}`); bad = 1; }
   }
-  process.exit(bad);' "$version" bindings/node/package.json bindings/wasm/package.json npm/$PLATFORM/package.json
+  // Every platform package under npm/ is an optional dependency of callstate, and only those.
+  const opt = Object.keys(require(require("path").resolve(files[0])).optionalDependencies || {}).sort();
+  const dirs = files.filter((f) => f.startsWith("npm/")).map((f) => require(require("path").resolve(f)).name).sort();
+  if (opt.join() !== dirs.join()) { console.error(`build: ${files[0]} optionalDependencies ${opt} differ from npm/: ${dirs}`); bad = 1; }
+  process.exit(bad);' "$version" bindings/node/package.json bindings/wasm/package.json npm/*/package.json
 
 # --- 1. the napi module, glibc 2.17 baseline
 core_inputs=(src Cargo.toml Cargo.lock scripts/build.sh)

@@ -31,9 +31,14 @@ function toCommonJs(source) {
 // bindings/js/test/codec.test.mjs checks the shipped copies against the running core.
 const require = createRequire(import.meta.url);
 const nodeDir = join(here, '../node');
-const nodeFile = readdirSync(nodeDir).find((f) => f.endsWith('.node'));
-if (!nodeFile) throw new Error('build.mjs: no napi module in bindings/node (build it first)');
-const tables = JSON.parse(new (require(join(nodeDir, nodeFile)).RawCodec)('').plan('tables', []));
+// `make build-all` puts the other platforms' modules there too: this machine's first, and the
+// first one that loads.
+const mine = `callstate.${process.platform}-${process.arch}`;
+const nodeFiles = readdirSync(nodeDir).filter((f) => f.endsWith('.node'))
+  .sort((a, b) => Number(b.startsWith(mine)) - Number(a.startsWith(mine)));
+const native = nodeFiles.reduce((found, f) => found ?? (() => { try { return require(join(nodeDir, f)); } catch { return null; } })(), null);
+if (!native) throw new Error(`build.mjs: no napi module for this machine in bindings/node (build it first): ${nodeFiles}`);
+const tables = JSON.parse(new native.RawCodec('').plan('tables', []));
 for (const [file, body] of Object.entries(generatedBlocks(tables))) {
   const path = join(here, file);
   const old = readFileSync(path, 'utf8');

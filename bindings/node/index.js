@@ -20,15 +20,58 @@ function attempt(label, load) {
   }
 }
 
-/** napi-rs platform names to try for this process, most likely first (`linux-x64-gnu`). */
-function platformNames() {
+/**
+ * The platform packages for this process, in order, each with a `skip` reason when it does not
+ * fit. On Linux the C library decides before anything is loaded: musl maps `libc.so.6` to itself,
+ * so a glibc build can load into a musl process (scripts/test-platforms.sh saw it on arm64), and
+ * trying glibc first is not a safe way to ask.
+ */
+function platformCandidates() {
   const { platform, arch } = process;
-  // glibc first, then musl: a wrong-libc build fails to load and the next is tried, which
-  // costs less than detecting the libc (reading /usr/bin/ldd) on every cold start.
-  if (platform === 'linux') return [`linux-${arch}-gnu`, `linux-${arch}-musl`];
-  if (platform === 'darwin') return [`darwin-${arch}`];
-  if (platform === 'win32') return [`win32-${arch}-msvc`];
-  return [`${platform}-${arch}`];
+  if (platform === 'linux') {
+    const musl = isMusl();
+    return [
+      { name: `linux-${arch}-gnu`, skip: musl && 'not tried: this process runs on musl' },
+      { name: `linux-${arch}-musl`, skip: !musl && 'not tried: this process runs on glibc' },
+    ];
+  }
+  if (platform === 'darwin') return [{ name: `darwin-${arch}` }];
+  if (platform === 'win32') return [{ name: `win32-${arch}-msvc` }];
+  return [{ name: `${platform}-${arch}` }];
+}
+
+/**
+ * Is this process on musl? First one stat: musl's loader, `/lib/ld-musl-<arch>.so.1`, is on every
+ * musl system and on few glibc ones, so most glibc processes are answered for microseconds. Where
+ * it is present, napi-rs's checks in napi-rs's order: `/usr/bin/ldd` (musl's own script on
+ * Alpine, glibc's elsewhere; the first read costs ~0.5 ms), then, where there is no ldd
+ * (distroless images), the process report, whose header names the glibc version a glibc-built
+ * Node runs on (a musl-built Node, the only other kind on Linux, has none; 2-4 ms, a whole
+ * diagnostic report).
+ */
+function isMusl() {
+  const { existsSync, readFileSync } = require('node:fs');
+  const ld = { x64: 'x86_64', arm64: 'aarch64' }[process.arch];
+  if (ld && !existsSync(`/lib/ld-musl-${ld}.so.1`)) return false;
+  try {
+    return readFileSync('/usr/bin/ldd', 'latin1').includes('musl');
+  } catch {
+    // no ldd: ask the report
+  }
+  try {
+    const { report } = process;
+    if (report && typeof report.getReport === 'function') {
+      const excluded = report.excludeNetwork;
+      report.excludeNetwork = true; // no DNS lookups for the report's network section
+      const r = report.getReport();
+      report.excludeNetwork = excluded;
+      const header = r && (typeof r === 'string' ? JSON.parse(r) : r).header;
+      if (header) return !header.glibcVersionRuntime;
+    }
+  } catch {
+    // A runtime without a usable report: glibc, the common case.
+  }
+  return false;
 }
 
 function loadNative() {
@@ -37,8 +80,12 @@ function loadNative() {
     return null;
   }
   const { existsSync } = require('node:fs');
-  for (const name of platformNames()) {
-    // A local build beside this file (the repository, `npm run build`), then the platform package.
+  for (const { name, skip } of platformCandidates()) {
+    if (skip) {
+      loadErrors.push({ label: `callstate-${name}`, error: new Error(skip) });
+      continue;
+    }
+    // A local build beside this file (the repository, `make build-all`), then the platform package.
     const local = `./callstate.${name}.node`;
     const found =
       (existsSync(`${__dirname}/callstate.${name}.node`) && attempt(local, () => require(local))) ||

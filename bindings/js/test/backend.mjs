@@ -9,8 +9,15 @@ import { dirname, join } from 'node:path';
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The two package folders. */
-export const dirs = { native: join(root, 'node'), wasm: join(root, 'wasm') };
+/**
+ * The two package folders: the repository's, or with CALLSTATE_TEST_INSTALL=<project> the ones
+ * `npm install` put in that project's node_modules (scripts/test-platforms.sh: Bun, Deno).
+ */
+const installed = process.env.CALLSTATE_TEST_INSTALL;
+const from = installed && createRequire(join(installed, 'package.json'));
+export const dirs = from
+  ? { native: dirname(from.resolve('callstate/package.json')), wasm: dirname(from.resolve('callstate-wasm/package.json')) }
+  : { native: join(root, 'node'), wasm: join(root, 'wasm') };
 
 export const name = process.env.CALLSTATE_BACKEND ?? 'native';
 if (!(name in dirs)) throw new Error(`CALLSTATE_BACKEND must be native or wasm, not ${name}`);

@@ -389,8 +389,12 @@ describe(`loader (${label})`, () => {
         }`], { cwd: tmp, env: { ...process.env, CALLSTATE_FORCE_WASM: '' } }).toString();
       const { message, chain } = JSON.parse(out);
       assert.match(message, /no core could be loaded/);
-      // No local .node here, so only the platform packages (glibc, then musl) and the WASM builds.
-      assert.deepEqual(chain, ['callstate-linux-x64-gnu', 'callstate-linux-x64-musl', 'callstate-wasm/raw', '../wasm (repository)']);
+      // No local .node here, so only the platform packages and the WASM builds. On Linux: glibc,
+      // then musl (tried on musl, named as skipped on glibc), for this process's arch.
+      const { platform, arch } = process;
+      const native = platform === 'linux' ? [`linux-${arch}-gnu`, `linux-${arch}-musl`]
+        : platform === 'win32' ? [`win32-${arch}-msvc`] : [`${platform}-${arch}`];
+      assert.deepEqual(chain, [...native.map((n) => `callstate-${n}`), 'callstate-wasm/raw', '../wasm (repository)']);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

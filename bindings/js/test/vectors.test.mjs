@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cs, label, root } from './backend.mjs';
+import { cs, label, root, expected, BACKEND } from './backend.mjs';
 
 const { CallStateCodec, CallStateError } = cs;
 const dir = join(root, '..', 'tests', 'vectors');
@@ -89,6 +89,10 @@ function run(c, k, kase) {
     default: throw new Error(`unknown op ${op} (${k})`);
   }
 }
+
+// The run replays on the core it asked for, not on a fallback (a platform's .node that failed to
+// load would otherwise pass every vector on WASM: scripts/test-platforms.sh, Bun, Deno).
+test(`runs on the ${expected} core (${label})`, () => assert.equal(cs[BACKEND], expected));
 
 for (const file of files) {
   const { cases } = JSON.parse(readFileSync(join(dir, file), 'utf8'));
