@@ -3,7 +3,14 @@
 //! plan/wire layer wrote its JSON by hand. Steps handed out are fed back (`fallbackReads`,
 //! `decide`), as the store does. `CALLSTATE_BLESS=1 cargo test --test wire_text` rewrites the file.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::useless_format,
+    clippy::collapsible_if,
+    missing_docs
+)]
 
 use callstate::wire;
 

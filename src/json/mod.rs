@@ -11,6 +11,12 @@ use serde_json::value::RawValue;
 
 use crate::error::Error;
 
+mod array;
+mod out;
+
+pub(crate) use array::{array, nested_array, strings, strings_decode};
+pub(crate) use out::{Object, ToJson, push_string, to_json};
+
 /// Deepest nesting accepted; the top-level object is depth 1.
 pub const MAX_DEPTH: usize = 64;
 
@@ -328,15 +334,6 @@ pub(crate) fn integer(token: &str, min: f64, max: f64) -> Option<i64> {
     }
     let n: f64 = token.parse().ok()?;
     (n.is_finite() && n.fract() == 0.0 && n >= min && n <= max).then_some(n as i64)
-}
-
-/// Writes `s` as a JSON string token the way `JSON.stringify` does.
-pub(crate) fn push_string(out: &mut String, s: &str) {
-    // serde_json escapes exactly as JSON.stringify does for well-formed strings.
-    match serde_json::to_string(s) {
-        Ok(token) => out.push_str(&token),
-        Err(_) => out.push_str("\"\""), // unreachable: serializing a str cannot fail
-    }
 }
 
 struct MembersVisitor;

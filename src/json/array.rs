@@ -1,0 +1,80 @@
+//! Reading JSON arrays (argv arrays, reply arrays, key lists) as raw items, the way
+//! [`super::object`] reads objects: validated once by the parser, then split by the scanner.
+
+use serde::de::{Deserializer, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use super::{skip_ws, string, value_end};
+
+/// The items of JSON text that must hold one array, as raw JSON text; `None` if the text is not
+/// JSON or not an array.
+pub(crate) fn array(text: &str) -> Option<Vec<&str>> {
+    let first = text.bytes().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+    if first != Some(b'[') {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let items = de.deserialize_seq(ItemsVisitor).ok()?;
+    de.end().ok()?;
+    Some(items)
+}
+
+/// The items of an array found inside text the parser has validated (`None` if `raw` is not an
+/// array).
+pub(crate) fn nested_array(raw: &str) -> Option<Vec<&str>> {
+    if !raw.starts_with('[') {
+        return None;
+    }
+    let b = raw.as_bytes();
+    let mut items = Vec::new();
+    let mut i = skip_ws(b, 1);
+    while i < b.len() && b[i] != b']' {
+        let end = value_end(b, i);
+        items.push(&raw[i..end]);
+        i = skip_ws(b, end);
+        if b.get(i) != Some(&b',') {
+            break;
+        }
+        i = skip_ws(b, i + 1);
+    }
+    Some(items)
+}
+
+/// A JSON array of strings, decoded (`None`: not JSON, not an array, an item that is not a
+/// string, or a string with a lone surrogate).
+pub(crate) fn strings(text: &str) -> Option<Vec<String>> {
+    array(text)?.into_iter().map(|item| string(item).map(|s| s.into_owned())).collect()
+}
+
+/// Whether every string token in valid JSON `raw` (at any depth) decodes: has no lone surrogate
+/// (what a `String` can hold).
+pub(crate) fn strings_decode(raw: &str) -> bool {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while let Some(at) = memchr::memchr(b'"', &b[i..]).map(|at| i + at) {
+        let end = super::string_end(b, at + 1);
+        if string(&raw[at..end]).is_none() {
+            return false;
+        }
+        i = end;
+    }
+    true
+}
+
+struct ItemsVisitor;
+
+impl<'de> Visitor<'de> for ItemsVisitor {
+    type Value = Vec<&'de str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(8));
+        while let Some(item) = seq.next_element::<&'de RawValue>()? {
+            items.push(item.get());
+        }
+        Ok(items)
+    }
+}
