@@ -36,9 +36,69 @@ fn step_of(plan: &str) -> String {
     serde_json::to_string(step).unwrap()
 }
 
+/// The options parser's answers: the options, or the error's code, path and message.
+fn options(o: &mut String) {
+    let deep = format!("{{\"ttl\":{}1{}}}", "[".repeat(130), "]".repeat(130));
+    let cases = [
+        "",
+        "null",
+        " null ",
+        "{}",
+        "[]",
+        "5",
+        "\"x\"",
+        "{",
+        "{} x",
+        "{\"keyPrefix\":\"\\ud800\"}",
+        r#"{"keyPrefix":"ivr:","callSid":"twilio","hashTag":true,"ttl":{"default":1200,"max":86400,"stages":{"CONFIRM_JOB":900}},"actionTypeMap":{"upd":"UPDATE_STATUS"},"maxBytes":2048}"#,
+        r#"{"compression":{"thresholdBytes":2048,"keepJobFields":true}}"#,
+        r#"{"compression":{"thresholdBytes":2048,"keepJobFields":["notes","x\u00e9"]}}"#,
+        r#"{"compression":{"thresholdBytes":2048,"keepJobFields":null}}"#,
+        r#"{"compression":{"thresholdBytes":null}}"#,
+        r#"{"compression":null,"ttl":null,"keyPrefix":null}"#,
+        r#"{"ttl":{"default":null,"max":null,"stages":null}}"#,
+        r#"{"ttl":{"stages":{"ASK_ACTION":null}}}"#,
+        r#"{"zzz":1,"aaa":2}"#,
+        r#"{"maxBytes":0,"keyPrefix":5}"#,
+        r#"{"keyPrefix":"a:","keyPrefix":"b:"}"#,
+        r#"{"keyPrefix":5,"keyPrefix":"b:"}"#,
+        r#"{"k\u0065yPrefix":"e:"}"#,
+        r#"{"maxBytes":1e400}"#,
+        r#"{"keyPrefix":5,"maxBytes":1e400}"#,
+        r#"{"maxBytes":1e3,"ttl":{"default":1.0e2,"max":-0}}"#,
+        r#"{"maxBytes":1000000000001}"#,
+        r#"{"maxBytes":1000000000000}"#,
+        r#"{"ttl":{"stages":{"ZED":1,"ask":2,"ALPHA":0}}}"#,
+        r#"{"actionTypeMap":{"b":"bad value","a":"OK_A"}}"#,
+        r#"{"actionTypeMap":{"upd":5}}"#,
+        r#"{"compression":{"thresholdBytes":10,"keepJobFields":["notes",5]}}"#,
+        r#"{"compression":{"level":9,"thresholdBytes":-1}}"#,
+        r#"{"compression":{"thresholdBytes":10,"keepJobFields":false}}"#,
+        r#"{"compression":true}"#,
+        r#"{"callSid":"strict"}"#,
+        r#"{"callSid":null,"hashTag":null,"maxBytes":null,"actionTypeMap":null}"#,
+        r#"{"hashTag":"true"}"#,
+        r#"{"ttl":600}"#,
+        r#"{"ttl":{"stages":[1]}}"#,
+        r#" { "maxBytes" : 12 } "#,
+        &deep,
+    ];
+    let nests: Vec<String> =
+        (125..=129).map(|n| format!("{{\"ttl\":{}1{}}}", "[".repeat(n), "]".repeat(n))).collect();
+    for text in cases.iter().copied().chain(nests.iter().map(String::as_str)) {
+        let r = callstate::CodecOptions::from_json(text);
+        let line = match r {
+            Ok(opts) => format!("{opts:?}"),
+            Err(e) => format!("ERR {} {} {}", e.code(), e.path().unwrap_or("-"), e),
+        };
+        o.push_str(&format!("options {text:?}\n  {line}\n"));
+    }
+}
+
 fn all() -> String {
     let mut out = String::new();
     let o = &mut out;
+    options(o);
     let codecs = [
         "",
         r#"{"hashTag":true,"callSid":"lenient","keyPrefix":"cs:"}"#,

@@ -61,6 +61,44 @@ pub(crate) fn strings_decode(raw: &str) -> bool {
     true
 }
 
+/// Whether valid JSON `text` is one a JSON value tree holds: every string decodes (no lone
+/// surrogate), every number is finite as an `f64`, and nesting stays under 128 levels (the
+/// options parser's contract from when it parsed into `serde_json::Value`).
+pub(crate) fn value_tree(text: &str) -> bool {
+    let b = text.as_bytes();
+    let (mut i, mut depth) = (0, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let end = super::string_end(b, i + 1);
+                if string(&text[i..end]).is_none() {
+                    return false;
+                }
+                i = end;
+                continue;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth >= 128 {
+                    return false;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'-' | b'0'..=b'9' => {
+                let end = value_end(b, i);
+                if !text[i..end].parse::<f64>().is_ok_and(f64::is_finite) {
+                    return false;
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    true
+}
+
 struct ItemsVisitor;
 
 impl<'de> Visitor<'de> for ItemsVisitor {

@@ -14,7 +14,7 @@ use crate::error::Error;
 mod array;
 mod out;
 
-pub(crate) use array::{array, nested_array, strings, strings_decode};
+pub(crate) use array::{array, nested_array, strings, strings_decode, value_tree};
 pub(crate) use out::{Object, ToJson, push_string, to_json};
 
 /// Deepest nesting accepted; the top-level object is depth 1.
