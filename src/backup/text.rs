@@ -18,7 +18,7 @@ impl ToJson for BackupLine {
 impl BackupLine {
     /// A line as [`ToJson`] writes it: exactly its four members, once each, times as
     /// integers (`None` otherwise).
-    pub(crate) fn from_json(text: &str) -> Option<BackupLine> {
+    pub fn from_json(text: &str) -> Option<BackupLine> {
         let members = json::object(text, "").ok()?;
         let (mut key, mut pttl_ms, mut at_ms, mut value) = (None, None, None, None);
         for (k, v) in members {
