@@ -1,22 +1,13 @@
 //! Reading JSON arrays (argv arrays, reply arrays, key lists) as raw items, the way
-//! [`super::object`] reads objects: validated once by the parser, then split by the scanner.
+//! [`super::object`] reads objects: validated once, then split by the scanner.
 
-use serde::de::{Deserializer, SeqAccess, Visitor};
-use serde_json::value::RawValue;
-
-use super::{skip_ws, string, value_end};
+use super::{parse, skip_ws, string, value_end};
 
 /// The items of JSON text that must hold one array, as raw JSON text; `None` if the text is not
 /// JSON or not an array.
 pub(crate) fn array(text: &str) -> Option<Vec<&str>> {
-    let first = text.bytes().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-    if first != Some(b'[') {
-        return None;
-    }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let items = de.deserialize_seq(ItemsVisitor).ok()?;
-    de.end().ok()?;
-    Some(items)
+    parse::validate(text).ok()?;
+    nested_array(&text[skip_ws(text.as_bytes(), 0)..])
 }
 
 /// The items of an array found inside text the parser has validated (`None` if `raw` is not an
@@ -97,22 +88,4 @@ pub(crate) fn value_tree(text: &str) -> bool {
         i += 1;
     }
     true
-}
-
-struct ItemsVisitor;
-
-impl<'de> Visitor<'de> for ItemsVisitor {
-    type Value = Vec<&'de str>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON array")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(8));
-        while let Some(item) = seq.next_element::<&'de RawValue>()? {
-            items.push(item.get());
-        }
-        Ok(items)
-    }
 }

@@ -6,13 +6,11 @@
 
 use std::borrow::Cow;
 
-use serde::de::{Deserializer, MapAccess, Visitor};
-use serde_json::value::RawValue;
-
 use crate::error::Error;
 
 mod array;
 mod out;
+mod parse;
 
 pub(crate) use array::{array, nested_array, strings, strings_decode, value_tree};
 pub(crate) use out::{Object, ToJson, push_string, to_json};
@@ -68,21 +66,12 @@ fn string_end(b: &[u8], mut i: usize) -> usize {
 /// Text that is not JSON is `INVALID_JSON`; JSON that is not an object is `INVALID_FIELD` at
 /// `path`. Duplicate keys are all returned; callers apply them in order, so the last wins.
 pub(crate) fn object<'a>(text: &'a str, path: &str) -> Result<RawMembers<'a>, Error> {
-    // Anything but an object is refused before the parser sees it: its "invalid type" messages
-    // would format numbers (and pull float printing into the WASM build).
-    let first = text.bytes().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-    if first != Some(b'{') {
-        serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(Error::json)?;
+    parse::validate(text).map_err(Error::json)?;
+    let start = skip_ws(text.as_bytes(), 0);
+    if text.as_bytes().get(start) != Some(&b'{') {
         return Err(Error::field(path, "must be a JSON object"));
     }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let members = match de.deserialize_map(MembersVisitor) {
-        Ok(members) => members,
-        Err(e) if e.is_data() => return Err(Error::field(path, "must be a JSON object")),
-        Err(e) => return Err(Error::json(e)),
-    };
-    de.end().map_err(Error::json)?;
-    Ok(members)
+    Ok(split_valid_object(&text[start..]))
 }
 
 /// Like [`object`], for a raw value found inside another object — text the parser of that
@@ -163,7 +152,13 @@ pub(crate) fn string(token: &str) -> Option<Cow<'_, str>> {
     if !inner.contains('\\') {
         return Some(Cow::Borrowed(inner));
     }
-    serde_json::from_str::<String>(token).ok().map(Cow::Owned)
+    char::decode_utf16(utf16_units(inner)).collect::<Result<String, _>>().ok().map(Cow::Owned)
+}
+
+/// The text of a JSON string token, decoded, lone surrogates replaced by U+FFFD.
+pub(crate) fn string_lossy(token: &str) -> String {
+    let inner = token.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(token);
+    char::decode_utf16(utf16_units(inner)).map(|c| c.unwrap_or('\u{FFFD}')).collect()
 }
 
 /// A JSON string token as `JSON.stringify` writes it: `"`, `\\` and controls escaped (short
@@ -334,24 +329,6 @@ pub(crate) fn integer(token: &str, min: f64, max: f64) -> Option<i64> {
     }
     let n: f64 = token.parse().ok()?;
     (n.is_finite() && n.fract() == 0.0 && n >= min && n <= max).then_some(n as i64)
-}
-
-struct MembersVisitor;
-
-impl<'de> Visitor<'de> for MembersVisitor {
-    type Value = RawMembers<'de>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(16));
-        while let Some(key) = map.next_key::<&'de RawValue>()? {
-            members.push((key.get(), map.next_value::<&'de RawValue>()?.get()));
-        }
-        Ok(members)
-    }
 }
 
 #[cfg(test)]

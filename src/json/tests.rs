@@ -47,3 +47,84 @@ fn integers_as_json_parse_reads_them() {
     assert_eq!(n("1e400"), None);
     assert_eq!(n("\"2\""), None);
 }
+
+#[test]
+fn the_grammar_is_json_parse_s() {
+    // Accepted and refused as serde_json's parser (JSON.parse's grammar) does, with its message.
+    let texts = [
+        "",
+        " ",
+        "{}",
+        " {} ",
+        "[]",
+        "[1,2]",
+        "{\"a\":1}",
+        "{\"a\":1,}",
+        "[1,]",
+        "[,1]",
+        "{,}",
+        "{\"a\"}",
+        "{\"a\" 1}",
+        "{1:2}",
+        "{\"a\":}",
+        "[1 2]",
+        "{\"a\":1 \"b\":2}",
+        "tru",
+        "true",
+        "truex",
+        "nul",
+        "null",
+        "false",
+        "-",
+        "-0",
+        "01",
+        "-01",
+        "1.",
+        "1.5",
+        ".5",
+        "1e",
+        "1e+",
+        "1E-2",
+        "1e5",
+        "0.0e0",
+        "\"a",
+        "\"a\\\"",
+        "\"\\u12\"",
+        "\"\\u12g4\"",
+        "\"\\ud800\"",
+        "\"\\x\"",
+        "\"\u{1}\"",
+        "\"\u{7f}é\"",
+        "\u{feff}{}",
+        "{} {}",
+        "[[[]]]",
+        "[[[]]",
+        "{\"a\":[}",
+        "\n\n  [1,\n  x]",
+        "\"\\/\"",
+        "[1e400]",
+        "{\"a\":{\"b\":[true,false,null]}}",
+        "+1",
+        "[-]",
+        "{\"a\":1}x",
+        "[\"a\" , \"b\" ]",
+        "\t\r\n[\t]\r\n",
+    ];
+    for text in texts {
+        let ours = parse::validate(text);
+        let theirs = serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| e.to_string());
+        assert_eq!(ours.is_ok(), theirs.is_ok(), "{text:?}: {ours:?} vs {theirs:?}");
+        if let (Err(a), Err(b)) = (&ours, &theirs) {
+            assert_eq!(a, b, "{text:?}");
+        }
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn the_grammar_agrees_on_any_text(text in r#"[\[\]{}":,0-9eE.+\-tfnrulasx\\ ]{0,14}"#) {
+        let ours = parse::validate(&text);
+        let theirs = serde_json::from_str::<serde::de::IgnoredAny>(&text).map(|_| ()).map_err(|e| e.to_string());
+        proptest::prop_assert_eq!(ours, theirs, "{:?}", text);
+    }
+}
