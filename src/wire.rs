@@ -194,7 +194,7 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         other => {
             return Err(Error::field(
                 "op",
-                format!("unknown plan {:?}", crate::error::excerpt(other)),
+                format!("unknown plan {}", crate::error::quoted(other)),
             ));
         }
     };

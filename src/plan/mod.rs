@@ -82,7 +82,7 @@ impl Outcome {
             "ENDED" => Outcome::Ended { stored: value },
             other => {
                 return Err(Error::Redis {
-                    detail: format!("unexpected write reply {:?}", crate::error::excerpt(other)),
+                    detail: format!("unexpected write reply {}", crate::error::quoted(other)),
                 });
             }
         })
