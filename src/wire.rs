@@ -114,7 +114,15 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error> {
     let arg = |i: usize| args.get(i).copied().flatten();
     let s = |i: usize| arg(i).unwrap_or_default();
-    let num = |i: usize| s(i).parse::<f64>().unwrap_or(f64::NAN);
+    // A number argument (JS `String(n)`): its value when it reads as an integer (every use of
+    // `num` refuses anything else: NaN), or, for `whole`, its integer part (saturating).
+    let num = |i: usize| json::integer_text(s(i)).map_or(f64::NAN, |n| n as f64);
+    let whole = |i: usize| {
+        let (negative, digits) = s(i).strip_prefix('-').map_or((false, s(i)), |d| (true, d));
+        let digits = digits.bytes().take_while(u8::is_ascii_digit);
+        let v = digits.fold(0i64, |v, c| v.saturating_mul(10).saturating_add(i64::from(c - b'0')));
+        if negative { -v } else { v }
+    };
     let scripted = |i: usize| {
         Scripted::from_json(s(i))
             .ok_or_else(|| Error::field("step", "not a step a plan handed out"))
@@ -174,7 +182,10 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         "callSidOf" => to_json(&c.call_sid_of(s(0))),
         "hashTag" => to_json(&c.options().hash_tag),
         "tables" => tables(),
-        "conflict" => return Err(Error::Conflict { attempts: num(0) as u32 }),
+        "conflict" => {
+            let attempts = u32::try_from(whole(0).max(0)).unwrap_or(u32::MAX);
+            return Err(Error::Conflict { attempts });
+        }
         "restoreLineMax" => to_json(&c.options().max_bytes.saturating_mul(2).saturating_add(1024)),
         "backupReads" => {
             let (keys, reads) = c.backup_reads(&strings(s(0))?);
@@ -190,7 +201,7 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
             out
         }
         "readReply" => to_json(&c.stored_of(s(0), &values(s(1))?)?),
-        "restore" => to_json(&c.plan_restore(s(0), num(1) as i64, s(2) == "1")),
+        "restore" => to_json(&c.plan_restore(s(0), whole(1), s(2) == "1")),
         other => {
             return Err(Error::field(
                 "op",

@@ -77,7 +77,7 @@ pub(crate) fn value_tree(text: &str) -> bool {
             b']' | b'}' => depth = depth.saturating_sub(1),
             b'-' | b'0'..=b'9' => {
                 let end = value_end(b, i);
-                if !text[i..end].parse::<f64>().is_ok_and(f64::is_finite) {
+                if !super::number::finite(&text[i..end]) {
                     return false;
                 }
                 i = end;

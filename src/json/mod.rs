@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use crate::error::Error;
 
 mod array;
+mod number;
 mod out;
 mod parse;
 
@@ -327,8 +328,13 @@ pub(crate) fn integer(token: &str, min: f64, max: f64) -> Option<i64> {
     if !token.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
         return None;
     }
-    let n: f64 = token.parse().ok()?;
-    (n.is_finite() && n.fract() == 0.0 && n >= min && n <= max).then_some(n as i64)
+    number::integer_in(token, min as u64, max as u64).map(|n| n as i64)
+}
+
+/// A decimal number's text (Rust's `f64` grammar) read as `Number()` reads it, when that is an
+/// integer from 0 to 2^53 − 1.
+pub(crate) fn integer_text(text: &str) -> Option<u64> {
+    number::integer_in(text, 0, (1 << 53) - 1)
 }
 
 #[cfg(test)]
