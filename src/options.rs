@@ -90,7 +90,7 @@ impl Default for CodecOptions {
             ttl: TtlOptions {
                 default: DEFAULT_TTL,
                 max: ACTIVE_CALL_TTL,
-                stages: SEED_STAGES.iter().map(|(s, t)| (s.to_string(), *t)).collect(),
+                stages: by_insert(SEED_STAGES.iter().map(|(s, t)| (s.to_string(), *t))),
             },
             action_type_map: BTreeMap::new(),
             compression: None,
@@ -176,7 +176,17 @@ const JSON_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
 
 /// An object's members by decoded name, in name order, the last of a repeated name winning.
 fn by_name(members: RawMembers<'_>) -> BTreeMap<Cow<'_, str>, &str> {
-    members.into_iter().map(|(k, v)| (json::string(k).unwrap_or_default(), v)).collect()
+    by_insert(members.into_iter().map(|(k, v)| (json::string(k).unwrap_or_default(), v)))
+}
+
+/// A map by inserting each pair in turn (the last of a repeated key wins), as `collect` does
+/// but without its sort (a sort per key type is kilobytes of WASM).
+fn by_insert<K: Ord, V>(pairs: impl Iterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    for (k, v) in pairs {
+        map.insert(k, v);
+    }
+    map
 }
 
 fn string(v: &str, path: &str) -> Result<String, Error> {
@@ -221,13 +231,12 @@ fn parse_ttl(v: &str, ttl: &mut TtlOptions) -> Result<(), Error> {
 }
 
 fn parse_action_map(v: &str) -> Result<BTreeMap<String, String>, Error> {
-    let map = object(v, "actionTypeMap")?;
-    map.into_iter()
-        .map(|(k, v)| {
-            let value = string(v, &format!("actionTypeMap.{k}"))?;
-            Ok((k.into_owned(), value))
-        })
-        .collect()
+    let mut map = BTreeMap::new();
+    for (k, v) in object(v, "actionTypeMap")? {
+        let value = string(v, &format!("actionTypeMap.{k}"))?;
+        map.insert(k.into_owned(), value);
+    }
+    Ok(map)
 }
 
 fn parse_compression(v: &str) -> Result<Compression, Error> {
