@@ -298,19 +298,33 @@ pub(crate) fn utf16_len(token: &str) -> usize {
     units
 }
 
-/// Whether the keys are all different: pairwise for a few, else by sorted FNV-1a hashes (no
-/// per-key allocation), comparing the keys themselves only when two hashes collide.
+/// Whether the keys are all different: pairwise for a few, else by their FNV-1a hashes in an
+/// open-addressing table (no per-key allocation, no sort: a sort is kilobytes of WASM),
+/// comparing the keys themselves only when two hashes collide.
 pub(crate) fn distinct(keys: &[&str]) -> bool {
     let n = keys.len();
-    if n > 16 {
-        let mut hashes: Vec<u64> = keys.iter().map(|k| fnv1a(k)).collect();
-        hashes.sort_unstable();
-        if hashes.windows(2).all(|w| w[0] != w[1]) {
-            return true;
-        }
+    if n > 16 && distinct_hashes(keys.iter().map(|k| fnv1a(k) | 1), n) {
+        return true;
     }
     // A few keys, or two hashes collided (rare): compare the keys pairwise.
     (1..n).all(|i| keys[..i].iter().all(|k| *k != keys[i]))
+}
+
+/// Whether `n` hashes (never 0: 0 marks a free slot) are all different.
+fn distinct_hashes(hashes: impl Iterator<Item = u64>, n: usize) -> bool {
+    let mask = (n * 2).next_power_of_two() - 1;
+    let mut table = vec![0u64; mask + 1];
+    for h in hashes {
+        let mut i = ((h >> 32) ^ h) as usize & mask;
+        loop {
+            match table[i] {
+                0 => break table[i] = h,
+                seen if seen == h => return false,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+    true
 }
 
 fn fnv1a(s: &str) -> u64 {

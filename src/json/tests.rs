@@ -249,3 +249,21 @@ fn finite_as_f64_is() {
         assert_eq!(number::finite(text), text.parse::<f64>().is_ok_and(f64::is_finite), "{text}");
     }
 }
+
+proptest::proptest! {
+    #[test]
+    fn distinct_is_pairwise_distinctness(keys in proptest::collection::vec("[a-c]{0,3}", 0..60)) {
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let pairwise = (1..keys.len()).all(|i| keys[..i].iter().all(|k| *k != keys[i]));
+        proptest::prop_assert_eq!(distinct(&keys), pairwise);
+    }
+}
+
+#[test]
+fn distinct_finds_a_late_repeat_among_many() {
+    let keys: Vec<String> = (0..500).map(|i| format!("\"k{i}\"")).collect();
+    let mut refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    assert!(distinct(&refs));
+    refs.push("\"k250\"");
+    assert!(!distinct(&refs));
+}
