@@ -112,6 +112,28 @@ pub(crate) fn excerpt(text: &str) -> String {
     }
 }
 
+/// [`excerpt`] in double quotes, `"`, `\\` and ASCII controls escaped as `{:?}` escapes them
+/// (other characters as they are: `{:?}`'s Unicode tables stay out of the WASM module).
+pub(crate) fn quoted(text: &str) -> String {
+    let text = excerpt(text);
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_ascii_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 impl Error {
     /// The stable SPEC §9 code, e.g. `"INVALID_FIELD"`.
     pub fn code(&self) -> &'static str {
@@ -210,5 +232,13 @@ mod tests {
         STALE_WRITE [-] stale write: lastUpdated 2024-03-15T14:30:21.000Z is older than stored 2024-03-15T14:30:22.000Z
         REDIS [-] redis: NOPERM this user has no permissions
         ");
+    }
+
+    #[test]
+    fn quoted_is_debug_for_ascii() {
+        for text in ["nope", "a\"b\\c", "x\ny\r\t\u{0}\u{1}\u{7f}", "é ok"] {
+            assert_eq!(quoted(text), format!("{:?}", excerpt(text)), "{text:?}");
+        }
+        assert_eq!(quoted(&"x".repeat(50)), format!("\"{}…\"", "x".repeat(40)));
     }
 }

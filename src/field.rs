@@ -11,8 +11,7 @@ use crate::options::CallSidRule;
 use crate::values::Fields;
 
 /// What a field holds (the generated JS lists name it, to know which fields are dates).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A call SID, checked by the codec's [`CallSidRule`].
     CallSid,
@@ -31,19 +30,17 @@ pub enum Kind {
 }
 
 /// One row of a field table.
-#[derive(Debug, Clone, Copy, serde::Serialize)]
+#[derive(Debug, Clone, Copy)]
 pub struct Field {
     /// The JSON name.
     pub name: &'static str,
     /// The name as a JSON string token, as the codec writes it.
-    #[serde(skip)]
     pub token: &'static str,
     /// Whether a value must have it (an optional field may be absent or `null`).
     pub required: bool,
     /// What it holds.
     pub kind: Kind,
     /// Its TypeScript type in the generated `.d.ts`, where not the kind's usual one.
-    #[serde(skip_serializing_if = "str::is_empty")]
     pub ts: &'static str,
     /// Its documentation (the row's doc comment), for the generated `.d.ts`.
     pub doc: &'static str,

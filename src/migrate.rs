@@ -58,7 +58,7 @@ pub(crate) fn upgrade(
     Name::new(&mapped).map(Some).ok_or_else(|| {
         Error::field(
             "action",
-            format!("cannot map {:?} to an action type", crate::error::excerpt(&old)),
+            format!("cannot map {} to an action type", crate::error::quoted(&old)),
         )
     })
 }

@@ -1,10 +1,10 @@
 //! `CodecOptions`: the SPEC §2 option shape, its defaults, and strict parsing with full paths.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
-
 use crate::error::Error;
+use crate::json::{self, RawMembers};
 use crate::values::Name;
 
 /// How call SIDs are checked.
@@ -90,7 +90,7 @@ impl Default for CodecOptions {
             ttl: TtlOptions {
                 default: DEFAULT_TTL,
                 max: ACTIVE_CALL_TTL,
-                stages: SEED_STAGES.iter().map(|(s, t)| (s.to_string(), *t)).collect(),
+                stages: by_insert(SEED_STAGES.iter().map(|(s, t)| (s.to_string(), *t))),
             },
             action_type_map: BTreeMap::new(),
             compression: None,
@@ -101,32 +101,40 @@ impl Default for CodecOptions {
 
 impl CodecOptions {
     /// Parses the JS options object (as JSON text); unknown names and bad values are
-    /// `INVALID_FIELD` at `options.<path>`.
+    /// `INVALID_FIELD` at `options.<path>`. Members are checked in key order (the last of a
+    /// repeated name wins), so the error reported for several bad names is the same whatever
+    /// their order in the text.
     pub fn from_json(text: &str) -> Result<CodecOptions, Error> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|_| field("", "must be an object"))?;
         let mut o = CodecOptions::default();
-        let Value::Object(map) = value else {
-            return match value {
-                Value::Null => Ok(o),
-                _ => Err(field("", "must be an object")),
-            };
-        };
-        for (name, v) in &map {
-            if v.is_null() {
+        // Text a JSON value tree refuses (not JSON, a lone surrogate, a number beyond f64,
+        // nesting past 127 levels) is no object.
+        if !json::value_tree(text) {
+            return Err(field("", "must be an object"));
+        }
+        if text.trim_matches(JSON_SPACE) == "null" {
+            return Ok(o);
+        }
+        let members = json::object(text, "").map_err(|_| field("", "must be an object"))?;
+        for (name, v) in by_name(members) {
+            if json::is_null(v) {
                 continue;
             }
-            match name.as_str() {
+            let name = name.as_ref();
+            match name {
                 "keyPrefix" => o.key_prefix = string(v, name)?,
                 "callSid" => {
-                    o.call_sid = match v.as_str() {
+                    o.call_sid = match json::string(v).as_deref() {
                         Some("lenient") => CallSidRule::Lenient,
                         Some("twilio") => CallSidRule::Twilio,
                         _ => return Err(field(name, "must be 'lenient' or 'twilio'")),
                     }
                 }
                 "hashTag" => {
-                    o.hash_tag = v.as_bool().ok_or_else(|| field(name, "must be a boolean"))?
+                    o.hash_tag = match v {
+                        "true" => true,
+                        "false" => false,
+                        _ => return Err(field(name, "must be a boolean")),
+                    }
                 }
                 "ttl" => parse_ttl(v, &mut o.ttl)?,
                 "actionTypeMap" => o.action_type_map = parse_action_map(v)?,
@@ -163,33 +171,57 @@ fn field(path: impl std::fmt::Display, reason: &str) -> Error {
     Error::field(if path.is_empty() { "options".into() } else { format!("options.{path}") }, reason)
 }
 
-fn string(v: &Value, path: &str) -> Result<String, Error> {
-    v.as_str().map(str::to_string).ok_or_else(|| field(path, "must be a string"))
+/// JSON's whitespace.
+const JSON_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
+
+/// An object's members by decoded name, in name order, the last of a repeated name winning.
+fn by_name(members: RawMembers<'_>) -> BTreeMap<Cow<'_, str>, &str> {
+    by_insert(members.into_iter().map(|(k, v)| (json::string(k).unwrap_or_default(), v)))
 }
 
-fn count(v: &Value, path: &str, min: f64, max: f64) -> Result<u64, Error> {
-    match v.as_f64() {
-        Some(n) if n.fract() == 0.0 && n >= min && n <= max => Ok(n as u64),
+/// A map by inserting each pair in turn (the last of a repeated key wins), as `collect` does
+/// but without its sort (a sort per key type is kilobytes of WASM).
+fn by_insert<K: Ord, V>(pairs: impl Iterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    for (k, v) in pairs {
+        map.insert(k, v);
+    }
+    map
+}
+
+fn string(v: &str, path: &str) -> Result<String, Error> {
+    json::string(v).map(Cow::into_owned).ok_or_else(|| field(path, "must be a string"))
+}
+
+fn count(v: &str, path: &str, min: f64, max: f64) -> Result<u64, Error> {
+    match json::integer(v, min, max) {
+        Some(n) => Ok(n as u64),
         // Integers in the message: formatting an f64 would pull float printing into the WASM.
-        _ => Err(field(path, &format!("must be an integer from {} to {}", min as u64, max as u64))),
+        None => {
+            Err(field(path, &format!("must be an integer from {} to {}", min as u64, max as u64)))
+        }
     }
 }
 
-fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, Error> {
-    v.as_object().ok_or_else(|| field(path, "must be an object"))
+fn object<'a>(v: &'a str, path: &str) -> Result<BTreeMap<Cow<'a, str>, &'a str>, Error> {
+    match json::nested_object(v, "") {
+        Ok(members) => Ok(by_name(members)),
+        Err(_) => Err(field(path, "must be an object")),
+    }
 }
 
-fn parse_ttl(v: &Value, ttl: &mut TtlOptions) -> Result<(), Error> {
+fn parse_ttl(v: &str, ttl: &mut TtlOptions) -> Result<(), Error> {
     for (name, v) in object(v, "ttl")? {
         let path = format!("ttl.{name}");
-        match name.as_str() {
-            _ if v.is_null() => {}
+        match name.as_ref() {
+            _ if json::is_null(v) => {}
             "default" => ttl.default = count(v, &path, 1.0, MAX_SECONDS)? as u32,
             "max" => ttl.max = count(v, &path, 1.0, MAX_SECONDS)? as u32,
             "stages" => {
                 for (stage, secs) in object(v, &path)? {
                     let p = format!("ttl.stages.{stage}");
-                    ttl.stages.insert(stage.clone(), count(secs, &p, 1.0, MAX_SECONDS)? as u32);
+                    ttl.stages
+                        .insert(stage.into_owned(), count(secs, &p, 1.0, MAX_SECONDS)? as u32);
                 }
             }
             _ => return Err(field(path, "unknown option")),
@@ -198,12 +230,16 @@ fn parse_ttl(v: &Value, ttl: &mut TtlOptions) -> Result<(), Error> {
     Ok(())
 }
 
-fn parse_action_map(v: &Value) -> Result<BTreeMap<String, String>, Error> {
-    let map = object(v, "actionTypeMap")?;
-    map.iter().map(|(k, v)| Ok((k.clone(), string(v, &format!("actionTypeMap.{k}"))?))).collect()
+fn parse_action_map(v: &str) -> Result<BTreeMap<String, String>, Error> {
+    let mut map = BTreeMap::new();
+    for (k, v) in object(v, "actionTypeMap")? {
+        let value = string(v, &format!("actionTypeMap.{k}"))?;
+        map.insert(k.into_owned(), value);
+    }
+    Ok(map)
 }
 
-fn parse_compression(v: &Value) -> Result<Compression, Error> {
+fn parse_compression(v: &str) -> Result<Compression, Error> {
     if !crate::compress::CAN_DEFLATE {
         // Reading compressed values works in every build; writing needs the DEFLATE encoder.
         return Err(field(
@@ -215,13 +251,13 @@ fn parse_compression(v: &Value) -> Result<Compression, Error> {
     let mut keep = None;
     for (name, v) in object(v, "compression")? {
         let path = format!("compression.{name}");
-        match name.as_str() {
+        match name.as_ref() {
             "thresholdBytes" => threshold = Some(count(v, &path, 0.0, 1e12)? as usize),
             "keepJobFields" => {
-                keep = match v {
-                    Value::Null => None,
-                    Value::Bool(true) => Some(KeepJobFields::Essentials),
-                    Value::Array(names) => Some(KeepJobFields::Named(
+                keep = match (v, json::nested_array(v)) {
+                    ("null", _) => None,
+                    ("true", _) => Some(KeepJobFields::Essentials),
+                    (_, Some(names)) => Some(KeepJobFields::Named(
                         names
                             .iter()
                             .enumerate()

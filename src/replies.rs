@@ -1,31 +1,34 @@
 //! Replies as Redis clients hand them to JS and JS hands them to the core (JSON: strings,
-//! integers or their text, `null`, arrays), read by position.
-
-use serde_json::Value;
+//! integers or their text, `null`, arrays), read by position from their raw JSON text.
 
 use crate::error::Error;
+use crate::json;
 
-/// Replies as clients return them: strings, integers (or their text), `null`, arrays.
+/// Replies as clients return them, each as raw JSON text: strings, integers (or their text),
+/// `null`, arrays.
 pub(crate) struct Replies<'a> {
-    replies: &'a [Value],
+    replies: &'a [&'a str],
     what: &'static str,
 }
 
 impl<'a> Replies<'a> {
     /// Replies to `what`'s reads (named in errors).
-    pub(crate) fn new(replies: &'a [Value], what: &'static str) -> Replies<'a> {
+    pub(crate) fn new(replies: &'a [&'a str], what: &'static str) -> Replies<'a> {
         Replies { replies, what }
     }
 
-    pub(crate) fn get(&self, i: usize) -> Result<&Value, Error> {
-        self.replies.get(i).ok_or_else(|| self.bad("missing reply"))
+    fn get(&self, i: usize) -> Result<&'a str, Error> {
+        self.replies.get(i).copied().ok_or_else(|| self.bad("missing reply"))
     }
 
     pub(crate) fn text(&self, i: usize) -> Result<Option<String>, Error> {
-        match self.get(i)? {
-            Value::Null => Ok(None),
-            Value::String(s) => Ok(Some(s.clone())),
-            other => Err(self.bad(&format!("expected a string reply, got {}", kind(other)))),
+        let raw = self.get(i)?;
+        if json::is_null(raw) {
+            return Ok(None);
+        }
+        match json::string(raw) {
+            Some(s) => Ok(Some(s.into_owned())),
+            None => Err(self.bad(&format!("expected a string reply, got {}", kind(raw)))),
         }
     }
 
@@ -34,41 +37,41 @@ impl<'a> Replies<'a> {
     }
 
     pub(crate) fn time(&self, i: usize) -> Result<(u64, u64), Error> {
-        match self.get(i)? {
-            Value::Array(parts) if parts.len() == 2 => {
-                let part = |v: &Value| {
+        let raw = self.get(i)?;
+        match json::nested_array(raw) {
+            Some(parts) if parts.len() == 2 => {
+                let part = |v: &str| {
                     int_of(v)
                         .map(|n| u64::try_from(n).unwrap_or(0))
                         .ok_or_else(|| self.bad("expected an integer reply"))
                 };
-                Ok((part(&parts[0])?, part(&parts[1])?))
+                Ok((part(parts[0])?, part(parts[1])?))
             }
-            other => Err(self.bad(&format!("expected TIME's two parts, got {}", kind(other)))),
+            _ => Err(self.bad(&format!("expected TIME's two parts, got {}", kind(raw)))),
         }
     }
-}
 
-fn int_of(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "nil",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-impl Replies<'_> {
     fn bad(&self, detail: &str) -> Error {
         Error::Redis { detail: format!("{}: {detail}", self.what) }
+    }
+}
+
+/// An integer reply: a JSON integer in `i64` range, or a string holding one.
+fn int_of(raw: &str) -> Option<i64> {
+    match raw.as_bytes().first()? {
+        b'"' => json::string(raw)?.parse().ok(),
+        _ => raw.parse().ok(),
+    }
+}
+
+/// What a raw JSON value is, for messages.
+fn kind(raw: &str) -> &'static str {
+    match raw.as_bytes().first() {
+        Some(b'n') => "nil",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'"') => "a string",
+        Some(b'[') => "an array",
+        Some(b'{') => "an object",
+        _ => "a number",
     }
 }

@@ -158,35 +158,5 @@ impl Fields {
 
 /// A JSON string token's value, lone surrogates replaced by U+FFFD.
 pub(crate) fn token_lossy(token: &str) -> String {
-    serde_json::from_str::<String>(token).unwrap_or_else(|_| wtf16_lossy(token))
-}
-
-fn wtf16_lossy(token: &str) -> String {
-    // Replace each lone-surrogate escape with U+FFFD, then decode normally.
-    let mut fixed = String::with_capacity(token.len());
-    let mut rest = token;
-    while let Some(i) = rest.find("\\u") {
-        fixed.push_str(&rest[..i]);
-        let hex = rest.get(i + 2..i + 6).and_then(|h| u16::from_str_radix(h, 16).ok());
-        let next = rest.get(i + 6..i + 12).and_then(|s| s.strip_prefix("\\u"));
-        let low = next.and_then(|h| u16::from_str_radix(h, 16).ok());
-        match (hex, low) {
-            (Some(h), Some(l))
-                if (0xD800..0xDC00).contains(&h) && (0xDC00..0xE000).contains(&l) =>
-            {
-                fixed.push_str(&rest[i..i + 12]);
-                rest = &rest[i + 12..];
-            }
-            (Some(h), _) if (0xD800..0xE000).contains(&h) => {
-                fixed.push_str("\\ufffd");
-                rest = &rest[i + 6..];
-            }
-            _ => {
-                fixed.push_str("\\u");
-                rest = &rest[i + 2..];
-            }
-        }
-    }
-    fixed.push_str(rest);
-    serde_json::from_str(&fixed).unwrap_or_default()
+    crate::json::string_lossy(token)
 }

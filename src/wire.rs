@@ -7,19 +7,14 @@
 
 use crate::canonical;
 use crate::codec::{Codec, record_json, state_json};
-use crate::command::Command;
 use crate::error::Error;
-use crate::field::{Field, Table};
+use crate::field::{Field, Kind, Table};
+use crate::json::{self, Object, ToJson, to_json};
 use crate::keys;
 use crate::options::CodecOptions;
 use crate::plan::{self, Outcome, Scripted, Write};
 use crate::scripts;
 use crate::state::{CallState, JobRecord};
-
-/// Serializes a plan value straight to text (no intermediate `Value` tree).
-fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
-}
 
 /// A codec from the JS options object as JSON text (`"null"` or `""` for defaults).
 pub fn codec(options_json: &str) -> Result<Codec, Error> {
@@ -87,12 +82,12 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | op | args | result |
 /// |---|---|---|
 /// | `get` | sid | argv |
-/// | `delete` | sid, write id | [`Planned`] |
+/// | `delete` | sid, write id | a planned write: `{command, step, state, stored, compressed}` (see `planned`) |
 /// | `keys` | sid | `{key, ids, end}`: the state, write-id and end-marker keys |
-/// | `extend` | sid, seconds | [`Step`] |
-/// | `save` | sid, state JSON, write id | [`Planned`] |
-/// | `update` | sid, previous value or null, next state JSON or null, write id | [`Planned`] |
-/// | `upgrade` | sid, previous value, next state JSON, write id | [`Planned`] (keeps the TTL) |
+/// | `extend` | sid, seconds | `{command, step}` |
+/// | `save` | sid, state JSON, write id | a planned write: `{command, step, state, stored, compressed}` (see `planned`) |
+/// | `update` | sid, previous value or null, next state JSON or null, write id | a planned write: `{command, step, state, stored, compressed}` (see `planned`) |
+/// | `upgrade` | sid, previous value, next state JSON, write id | a planned write (keeps the TTL) |
 /// | `applied` | sid | argv: `GET` of the call's write ids (its reply goes to `wasApplied`) |
 /// | `wasApplied` | the reply to `applied` (or null), write id | bool: the write id was applied |
 /// | `wait` | replicas, timeout ms | argv (`WAIT`) |
@@ -100,10 +95,10 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `classify` | a client's error message | [`plan::ErrorClass`] |
 /// | `route` | argv JSON | `{key, slot}`: the key a cluster routes it by and its slot, or `null` |
 /// | `probe` | argv JSON | argv: a keyed read (`EXISTS`) a cluster client routes as it would the command |
-/// | `end` | sid, keep seconds, write id | [`Planned`] |
+/// | `end` | sid, keep seconds, write id | a planned write: `{command, step, state, stored, compressed}` (see `planned`) |
 /// | `outcome` | status, value or null | [`plan::Outcome`] |
 /// | `fallbackReads` | a plan's `step` as JSON | argv list (`WATCH` first) |
-/// | `decide` | a plan's `step` as JSON, JSON array of the replies after `WATCH` | [`Decided`] |
+/// | `decide` | a plan's `step` as JSON, JSON array of the replies after `WATCH` | [`plan::FallbackStep`] as `{step, reply, commands?, send}` |
 /// | `evalFallback` | argv JSON | argv or null |
 /// | `scan` | cursor, pattern or null | argv |
 /// | `callSidOf` | key | the call SID of a state key of this codec, or `null` |
@@ -113,22 +108,35 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `read` | sid | `{key, reads}`: `GET` and `PTTL` of the call's state key |
 /// | `readReply` | key, JSON array of the replies to `reads` | `{key, value, pttlMs, compressed}` or `null` |
 /// | `restore` | line, now ms, replace (`"1"`/`"0"`) | [`crate::RestoreStep`]: `{set: {set, ended, exists}}`, `"expired"` or `{invalid: reason}` |
-/// | `tables` | — | [`Tables`]: the field tables, error codes and TTL defaults the JS copies are generated from |
+/// | `tables` | — | `{state, stateFirst, job, errorCodes, …}`: the field tables, error codes and TTL defaults the JS copies are generated from |
 /// | `conflict` | attempts | always the `CONFLICT` error: an update gave up after that many conflicts |
 /// | `restoreLineMax` | — | the longest backup line restore reads (UTF-16 units): `maxBytes` × 2 + 1 KiB |
 pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error> {
     let arg = |i: usize| args.get(i).copied().flatten();
     let s = |i: usize| arg(i).unwrap_or_default();
-    let num = |i: usize| s(i).parse::<f64>().unwrap_or(f64::NAN);
-    let scripted = |i: usize| {
-        serde_json::from_str::<Scripted>(s(i))
-            .map_err(|_| Error::field("step", "not a step a plan handed out"))
+    // A number argument (JS `String(n)`): its value when it reads as an integer (every use of
+    // `num` refuses anything else: NaN), or, for `whole`, its integer part (saturating).
+    let num = |i: usize| json::integer_text(s(i)).map_or(f64::NAN, |n| n as f64);
+    let whole = |i: usize| {
+        let (negative, digits) = s(i).strip_prefix('-').map_or((false, s(i)), |d| (true, d));
+        let digits = digits.bytes().take_while(u8::is_ascii_digit);
+        let v = digits.fold(0i64, |v, c| v.saturating_mul(10).saturating_add(i64::from(c - b'0')));
+        if negative { -v } else { v }
     };
+    let scripted = |i: usize| {
+        Scripted::from_json(s(i))
+            .ok_or_else(|| Error::field("step", "not a step a plan handed out"))
+    };
+    // An argv array (anything else: none).
+    let argv = |i: usize| json::strings(s(i)).unwrap_or_default();
     let out = match op {
         "get" => to_json(&c.plan_get(s(0))?),
         "keys" => {
             let key = c.state_key(s(0))?;
-            to_json(&Keys { ids: keys::write_ids_key(&key), end: keys::end_key(&key), key })
+            let mut out = String::new();
+            let (ids, end) = (keys::write_ids_key(&key), keys::end_key(&key));
+            Object::new(&mut out).field("key", &key).field("ids", &ids).field("end", &end).end();
+            out
         }
         "delete" => planned(c.plan_delete(s(0), s(1))?, None),
         "extend" => step(&c.plan_extend(s(0), num(1))?),
@@ -153,103 +161,85 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         "wait" => to_json(&["WAIT", s(0), s(1)]),
         "reset" => to_json(&[["DISCARD"], ["UNWATCH"]]),
         "classify" => to_json(&plan::classify(s(0))),
-        "probe" => {
-            let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
-            to_json(&keys::first_key(&argv).map(|key| ["EXISTS", key]))
-        }
-        "route" => {
-            let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
-            to_json(&keys::first_key(&argv).map(|key| Route { key, slot: keys::cluster_slot(key) }))
-        }
+        "probe" => to_json(&keys::first_key(&argv(0)).map(|key| ["EXISTS", key])),
+        "route" => match keys::first_key(&argv(0)) {
+            None => "null".into(),
+            Some(key) => {
+                let mut out = String::new();
+                let slot = keys::cluster_slot(key);
+                Object::new(&mut out).field("key", key).field("slot", &slot).end();
+                out
+            }
+        },
         "outcome" => to_json(&Outcome::read(s(0), arg(1).map(str::to_string))?),
         "fallbackReads" => to_json(&scripted(0)?.fallback_reads()),
         "decide" => {
             let replies = values(s(1))?;
-            let step = scripted(0)?.decide(&replies)?;
-            to_json(&Decided { send: step.send(), step })
+            to_json(&scripted(0)?.decide(&replies)?)
         }
-        "evalFallback" => {
-            let argv: Vec<String> = serde_json::from_str(s(0)).unwrap_or_default();
-            to_json(&scripts::eval_fallback(&argv))
-        }
+        "evalFallback" => to_json(&scripts::eval_fallback(&argv(0))),
         "scan" => to_json(&c.plan_scan(s(0), arg(1))),
         "callSidOf" => to_json(&c.call_sid_of(s(0))),
         "hashTag" => to_json(&c.options().hash_tag),
-        "tables" => to_json(&Tables {
-            state: CallState::FIELDS,
-            state_first: CallState::FIRST.map(|i| CallState::FIELDS[i].name),
-            job: JobRecord::FIELDS,
-            error_codes: &crate::error::CODES,
-            default_ttl: crate::options::DEFAULT_TTL,
-            active_call_ttl: crate::options::ACTIVE_CALL_TTL,
-            encoded_head: ENCODED_HEAD,
-        }),
-        "conflict" => return Err(Error::Conflict { attempts: num(0) as u32 }),
+        "tables" => tables(),
+        "conflict" => {
+            let attempts = u32::try_from(whole(0).max(0)).unwrap_or(u32::MAX);
+            return Err(Error::Conflict { attempts });
+        }
         "restoreLineMax" => to_json(&c.options().max_bytes.saturating_mul(2).saturating_add(1024)),
         "backupReads" => {
             let (keys, reads) = c.backup_reads(&strings(s(0))?);
-            to_json(&Reads { key: None, keys: Some(keys), reads })
+            let mut out = String::new();
+            Object::new(&mut out).field("keys", &keys).field("reads", &reads).end();
+            out
         }
         "backupLines" => to_json(&c.backup_lines(&strings(s(0))?, &values(s(1))?)?),
         "read" => {
             let (key, reads) = c.plan_read(s(0))?;
-            to_json(&Reads { key: Some(key), keys: None, reads })
+            let mut out = String::new();
+            Object::new(&mut out).field("key", &key).field("reads", &reads).end();
+            out
         }
         "readReply" => to_json(&c.stored_of(s(0), &values(s(1))?)?),
-        "restore" => to_json(&c.plan_restore(s(0), num(1) as i64, s(2) == "1")),
+        "restore" => to_json(&c.plan_restore(s(0), whole(1), s(2) == "1")),
         other => {
             return Err(Error::field(
                 "op",
-                format!("unknown plan {:?}", crate::error::excerpt(other)),
+                format!("unknown plan {}", crate::error::quoted(other)),
             ));
         }
     };
     Ok(out)
 }
 
-/// A planned write as the store receives it.
-#[derive(serde::Serialize)]
-pub struct Planned<'a> {
-    /// The `EVALSHA` command.
-    command: Command,
-    /// The typed write, for the `WATCH` fallback (`fallbackReads`, `decide`).
-    step: Scripted,
-    /// The state JSON as the write stores it, when that differs from the JSON given.
-    state: Option<String>,
-    /// The value stored once the write is applied with revision `rev`, as `(head, i)`: `head +
-    /// rev + command[i]` (`null` when it stores no value: a delete, an end).
-    stored: Option<(&'a str, usize)>,
-    /// Whether the value is stored compressed (SPEC §8).
-    compressed: bool,
-}
-
+/// A planned write as the store receives it: `{command, step, state, stored, compressed}` —
+/// the `EVALSHA` command; the typed write, for the `WATCH` fallback (`fallbackReads`,
+/// `decide`); the state JSON as the write stores it, when that differs from the JSON given; the
+/// value stored once the write is applied with revision `rev`, as `[head, i]`: `head + rev +
+/// command[i]` (`null` when it stores no value: a delete, an end); and whether the value is
+/// stored compressed (SPEC §8).
 fn planned(w: Write, state: Option<String>) -> String {
     let body = w.body();
     let stored = body.map(|_| (crate::codec::REV_PREFIX, Write::BODY_ARG));
     let compressed = body.is_some_and(|b| b.text.starts_with(",\"compressed\":\""));
-    to_json(&Planned { command: w.evalsha(), step: Scripted::Write(w), state, stored, compressed })
+    let command = w.evalsha();
+    let mut out = String::new();
+    Object::new(&mut out)
+        .field("command", &command)
+        .field("step", &Scripted::Write(w))
+        .field("state", &state)
+        .field("stored", &stored)
+        .field("compressed", &compressed)
+        .end();
+    out
 }
 
-/// The fallback's decision as the store receives it: the step, and what to send after the reads.
-#[derive(serde::Serialize)]
-pub struct Decided {
-    #[serde(flatten)]
-    step: plan::FallbackStep,
-    /// `UNWATCH`, or `MULTI` … `EXEC` ([`plan::FallbackStep::send`]).
-    send: Vec<Command>,
-}
-
-/// Any other scripted step as the store receives it.
-#[derive(serde::Serialize)]
-pub struct Step {
-    /// The `EVALSHA` command.
-    command: Command,
-    /// The typed step, for the `WATCH` fallback.
-    step: Scripted,
-}
-
+/// Any other scripted step as the store receives it: `{command, step}`, the `EVALSHA` command
+/// and the typed step, for the `WATCH` fallback.
 fn step(step: &Scripted) -> String {
-    to_json(&Step { command: step.evalsha(), step: step.clone() })
+    let mut out = String::new();
+    Object::new(&mut out).field("command", &step.evalsha()).field("step", step).end();
+    out
 }
 
 /// State JSON as a write body, taken as it is when already in encoded form, and the state JSON
@@ -264,47 +254,57 @@ fn body(c: &Codec, json: &str) -> Result<(plan::Body, Option<String>), Error> {
     }
 }
 
-/// The facts the JS shim and types keep copies of, generated from this at build time.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Tables {
-    state: &'static [Field],
-    /// The state field written ahead of table order.
-    state_first: Option<&'static str>,
-    job: &'static [Field],
-    error_codes: &'static [&'static str],
-    default_ttl: u32,
-    active_call_ttl: u32,
-    encoded_head: &'static str,
+/// The facts the JS shim and types keep copies of, generated from this at build time:
+/// `{state, stateFirst, job, errorCodes, defaultTtl, activeCallTtl, encodedHead}`.
+fn tables() -> String {
+    let mut out = String::new();
+    Object::new(&mut out)
+        .field("state", CallState::FIELDS)
+        .field("stateFirst", &CallState::FIRST.map(|i| CallState::FIELDS[i].name))
+        .field("job", JobRecord::FIELDS)
+        .field("errorCodes", &crate::error::CODES)
+        .field("defaultTtl", &crate::options::DEFAULT_TTL)
+        .field("activeCallTtl", &crate::options::ACTIVE_CALL_TTL)
+        .field("encodedHead", ENCODED_HEAD)
+        .end();
+    out
 }
 
-/// Reads the store sends, with the key(s) they are for.
-#[derive(serde::Serialize)]
-struct Reads {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    key: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    keys: Option<Vec<String>>,
-    reads: Vec<Command>,
+/// A field table row: `{name, required, kind, ts?, doc}` (`ts` only where set).
+impl ToJson for Field {
+    fn write_json(&self, out: &mut String) {
+        let mut o = Object::new(out);
+        o.field("name", self.name).field("required", &self.required).field("kind", &self.kind);
+        if !self.ts.is_empty() {
+            o.field("ts", self.ts);
+        }
+        o.field("doc", self.doc).end();
+    }
 }
 
-fn strings(json: &str) -> Result<Vec<String>, Error> {
-    serde_json::from_str(json).map_err(|_| Error::field("keys", "not a JSON array of strings"))
+impl ToJson for Kind {
+    fn write_json(&self, out: &mut String) {
+        let name = match self {
+            Kind::CallSid => "callSid",
+            Kind::Name => "name",
+            Kind::Count => "count",
+            Kind::Text => "text",
+            Kind::Date => "date",
+            Kind::Language => "language",
+            Kind::Record => "record",
+        };
+        name.write_json(out);
+    }
 }
 
-fn values(json: &str) -> Result<Vec<serde_json::Value>, Error> {
-    serde_json::from_str(json).map_err(|_| Error::field("replies", "not a JSON array"))
+fn strings(text: &str) -> Result<Vec<String>, Error> {
+    json::strings(text).ok_or_else(|| Error::field("keys", "not a JSON array of strings"))
 }
 
-#[derive(serde::Serialize)]
-struct Route<'a> {
-    key: &'a str,
-    slot: u16,
-}
-
-#[derive(serde::Serialize)]
-struct Keys {
-    key: String,
-    ids: String,
-    end: String,
+/// A JSON array of replies, each as raw JSON text (strings that a `String` cannot hold — a lone
+/// surrogate — refuse the array, as a parse into strings would).
+fn values(text: &str) -> Result<Vec<&str>, Error> {
+    json::array(text)
+        .filter(|items| items.iter().all(|item| json::strings_decode(item)))
+        .ok_or_else(|| Error::field("replies", "not a JSON array"))
 }

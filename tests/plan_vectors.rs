@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use callstate::plan::Write;
-use callstate::plan::{FallbackStep, Scripted};
+use callstate::plan::{self, FallbackStep, Scripted};
 use callstate::{Codec, Error};
 use serde::Deserialize;
 use serde_json::Value;
@@ -52,8 +52,9 @@ fn fallback(w: &Write, redis: &mut dyn FnMut(&[String]) -> Value) -> Value {
     let step = Scripted::Write(w.clone());
     let reads = step.fallback_reads();
     assert_eq!(reads[0][0], "WATCH", "the fallback starts with WATCH");
-    let replies: Vec<Value> = reads.iter().map(|argv| redis(argv)).collect();
-    match step.decide(&replies[1..]).expect("decide") {
+    // Replies cross to the core as raw JSON text, as the store hands them over.
+    let replies: Vec<String> = reads.iter().map(|argv| redis(argv).to_string()).collect();
+    let reply = match step.decide(&replies[1..]).expect("decide") {
         FallbackStep::Done { reply } => {
             redis(&["UNWATCH".to_string()]);
             reply
@@ -63,6 +64,14 @@ fn fallback(w: &Write, redis: &mut dyn FnMut(&[String]) -> Value) -> Value {
                 redis(argv);
             }
             reply
+        }
+    };
+    match reply {
+        plan::Reply::Nil => Value::Null,
+        plan::Reply::Int(n) => n.into(),
+        plan::Reply::Status(s) => s.into(),
+        plan::Reply::Pair(status, value) => {
+            Value::from(vec![Value::from(status), Value::from(value)])
         }
     }
 }

@@ -1,13 +1,10 @@
 //! Backup and restore (SPEC §2): the `SCAN` plan and the NDJSON line format
 //! `{ key, pttlMs, atMs, value }`, encoded and checked here.
 
-use serde::{Deserialize, Serialize};
-
-use serde_json::Value;
-
 use crate::codec::{Codec, REV_PREFIX, Record, write_stored};
 use crate::command::Command;
 use crate::error::Error;
+use crate::json;
 use crate::keys;
 use crate::plan::write::{prefix_last_updated, prefix_rev};
 use crate::plan::{Scripted, keys_of};
@@ -18,8 +15,7 @@ use crate::replies::Replies;
 pub const MAX_RESTORED_REV: u64 = (1 << 53) - (1 << 20);
 
 /// One backed-up key, as a line of NDJSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackupLine {
     /// The Redis key.
     pub key: String,
@@ -32,8 +28,7 @@ pub struct BackupLine {
 }
 
 /// A call's value as it is stored, undecoded, with its remaining TTL.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
     /// The state key.
     pub key: String,
@@ -46,7 +41,7 @@ pub struct Stored {
 }
 
 /// A scripted step as the store runs it: the `EVALSHA` command and the typed step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Guarded {
     /// The `EVALSHA` command.
     pub command: Command,
@@ -63,8 +58,7 @@ fn key_reads(key: &str) -> [Command; 2] {
 }
 
 /// What restoring one line does.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RestoreStep {
     /// A valid line whose key has time left.
     Set {
@@ -132,12 +126,18 @@ impl Codec {
         (keys, reads)
     }
 
-    /// The NDJSON lines for `keys` from the replies to [`Codec::backup_reads`]: a state line per
+    /// The NDJSON lines for `keys` from the replies to [`Codec::backup_reads`] (each as raw JSON
+    /// text, as the client returned it): a state line per
     /// key (none for a key gone between `SCAN` and `GET`), and after it, for a call that has ended,
     /// a line for its end marker (value `"1"`), so a restore cannot bring an ended call back to
     /// life.
-    pub fn backup_lines(&self, keys: &[String], replies: &[Value]) -> Result<Vec<String>, Error> {
-        let r = Replies::new(replies, "backup");
+    pub fn backup_lines<S: AsRef<str>>(
+        &self,
+        keys: &[String],
+        replies: &[S],
+    ) -> Result<Vec<String>, Error> {
+        let replies: Vec<&str> = replies.iter().map(AsRef::as_ref).collect();
+        let r = Replies::new(&replies, "backup");
         let (s, us) = r.time(keys.len() * 3)?;
         let at_ms = i64::try_from(s.saturating_mul(1000).saturating_add(us / 1000)).unwrap_or(0);
         let mut lines = Vec::with_capacity(keys.len());
@@ -161,9 +161,14 @@ impl Codec {
         Ok((key, reads))
     }
 
-    /// What [`Codec::plan_read`]'s replies say: `None` when there is no value.
-    pub fn stored_of(&self, key: &str, replies: &[Value]) -> Result<Option<Stored>, Error> {
-        let r = Replies::new(replies, "read");
+    /// What [`Codec::plan_read`]'s replies (raw JSON text) say: `None` when there is no value.
+    pub fn stored_of<S: AsRef<str>>(
+        &self,
+        key: &str,
+        replies: &[S],
+    ) -> Result<Option<Stored>, Error> {
+        let replies: Vec<&str> = replies.iter().map(AsRef::as_ref).collect();
+        let r = Replies::new(&replies, "read");
         let Some(value) = r.text(0)? else { return Ok(None) };
         let pttl_ms = r.int(1)?;
         let compressed = self.is_compressed(&value);
@@ -173,7 +178,7 @@ impl Codec {
     /// The NDJSON line (ending in `\n`) for one key read at `at_ms`.
     pub fn backup_line(&self, key: &str, pttl_ms: i64, at_ms: i64, value: &str) -> String {
         let line = BackupLine { key: key.into(), pttl_ms, at_ms, value: value.into() };
-        let mut text = serde_json::to_string(&line).unwrap_or_default();
+        let mut text = json::to_json(&line);
         text.push('\n');
         text
     }
@@ -185,7 +190,7 @@ impl Codec {
     /// restore never makes a key that lives for ever.
     pub fn plan_restore(&self, line: &str, now_ms: i64, replace: bool) -> RestoreStep {
         let invalid = |why: &str| RestoreStep::Invalid(why.to_string());
-        let Ok(line) = serde_json::from_str::<BackupLine>(line.trim_end()) else {
+        let Some(line) = BackupLine::from_json(line.trim_end()) else {
             return invalid("not a backup line ({key, pttlMs, atMs, value} with integer times)");
         };
         if let Some(state_key) = line.key.strip_suffix(":end").filter(|k| self.is_state_key(k)) {
@@ -285,3 +290,4 @@ impl Codec {
 
 #[cfg(test)]
 mod tests;
+mod text;

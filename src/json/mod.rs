@@ -6,10 +6,15 @@
 
 use std::borrow::Cow;
 
-use serde::de::{Deserializer, MapAccess, Visitor};
-use serde_json::value::RawValue;
-
 use crate::error::Error;
+
+mod array;
+mod number;
+mod out;
+mod parse;
+
+pub(crate) use array::{array, nested_array, strings, strings_decode, value_tree};
+pub(crate) use out::{Object, ToJson, push_string, to_json};
 
 /// Deepest nesting accepted; the top-level object is depth 1.
 pub const MAX_DEPTH: usize = 64;
@@ -62,21 +67,12 @@ fn string_end(b: &[u8], mut i: usize) -> usize {
 /// Text that is not JSON is `INVALID_JSON`; JSON that is not an object is `INVALID_FIELD` at
 /// `path`. Duplicate keys are all returned; callers apply them in order, so the last wins.
 pub(crate) fn object<'a>(text: &'a str, path: &str) -> Result<RawMembers<'a>, Error> {
-    // Anything but an object is refused before the parser sees it: its "invalid type" messages
-    // would format numbers (and pull float printing into the WASM build).
-    let first = text.bytes().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-    if first != Some(b'{') {
-        serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(Error::json)?;
+    parse::validate(text).map_err(Error::json)?;
+    let start = skip_ws(text.as_bytes(), 0);
+    if text.as_bytes().get(start) != Some(&b'{') {
         return Err(Error::field(path, "must be a JSON object"));
     }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let members = match de.deserialize_map(MembersVisitor) {
-        Ok(members) => members,
-        Err(e) if e.is_data() => return Err(Error::field(path, "must be a JSON object")),
-        Err(e) => return Err(Error::json(e)),
-    };
-    de.end().map_err(Error::json)?;
-    Ok(members)
+    Ok(split_valid_object(&text[start..]))
 }
 
 /// Like [`object`], for a raw value found inside another object — text the parser of that
@@ -157,7 +153,13 @@ pub(crate) fn string(token: &str) -> Option<Cow<'_, str>> {
     if !inner.contains('\\') {
         return Some(Cow::Borrowed(inner));
     }
-    serde_json::from_str::<String>(token).ok().map(Cow::Owned)
+    char::decode_utf16(utf16_units(inner)).collect::<Result<String, _>>().ok().map(Cow::Owned)
+}
+
+/// The text of a JSON string token, decoded, lone surrogates replaced by U+FFFD.
+pub(crate) fn string_lossy(token: &str) -> String {
+    let inner = token.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(token);
+    char::decode_utf16(utf16_units(inner)).map(|c| c.unwrap_or('\u{FFFD}')).collect()
 }
 
 /// A JSON string token as `JSON.stringify` writes it: `"`, `\\` and controls escaped (short
@@ -296,19 +298,33 @@ pub(crate) fn utf16_len(token: &str) -> usize {
     units
 }
 
-/// Whether the keys are all different: pairwise for a few, else by sorted FNV-1a hashes (no
-/// per-key allocation), comparing the keys themselves only when two hashes collide.
+/// Whether the keys are all different: pairwise for a few, else by their FNV-1a hashes in an
+/// open-addressing table (no per-key allocation, no sort: a sort is kilobytes of WASM),
+/// comparing the keys themselves only when two hashes collide.
 pub(crate) fn distinct(keys: &[&str]) -> bool {
     let n = keys.len();
-    if n > 16 {
-        let mut hashes: Vec<u64> = keys.iter().map(|k| fnv1a(k)).collect();
-        hashes.sort_unstable();
-        if hashes.windows(2).all(|w| w[0] != w[1]) {
-            return true;
-        }
+    if n > 16 && distinct_hashes(keys.iter().map(|k| fnv1a(k) | 1), n) {
+        return true;
     }
     // A few keys, or two hashes collided (rare): compare the keys pairwise.
     (1..n).all(|i| keys[..i].iter().all(|k| *k != keys[i]))
+}
+
+/// Whether `n` hashes (never 0: 0 marks a free slot) are all different.
+fn distinct_hashes(hashes: impl Iterator<Item = u64>, n: usize) -> bool {
+    let mask = (n * 2).next_power_of_two() - 1;
+    let mut table = vec![0u64; mask + 1];
+    for h in hashes {
+        let mut i = ((h >> 32) ^ h) as usize & mask;
+        loop {
+            match table[i] {
+                0 => break table[i] = h,
+                seen if seen == h => return false,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+    true
 }
 
 fn fnv1a(s: &str) -> u64 {
@@ -326,35 +342,13 @@ pub(crate) fn integer(token: &str, min: f64, max: f64) -> Option<i64> {
     if !token.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
         return None;
     }
-    let n: f64 = token.parse().ok()?;
-    (n.is_finite() && n.fract() == 0.0 && n >= min && n <= max).then_some(n as i64)
+    number::integer_in(token, min as u64, max as u64).map(|n| n as i64)
 }
 
-/// Writes `s` as a JSON string token the way `JSON.stringify` does.
-pub(crate) fn push_string(out: &mut String, s: &str) {
-    // serde_json escapes exactly as JSON.stringify does for well-formed strings.
-    match serde_json::to_string(s) {
-        Ok(token) => out.push_str(&token),
-        Err(_) => out.push_str("\"\""), // unreachable: serializing a str cannot fail
-    }
-}
-
-struct MembersVisitor;
-
-impl<'de> Visitor<'de> for MembersVisitor {
-    type Value = RawMembers<'de>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(16));
-        while let Some(key) = map.next_key::<&'de RawValue>()? {
-            members.push((key.get(), map.next_value::<&'de RawValue>()?.get()));
-        }
-        Ok(members)
-    }
+/// A decimal number's text (Rust's `f64` grammar) read as `Number()` reads it, when that is an
+/// integer from 0 to 2^53 − 1.
+pub(crate) fn integer_text(text: &str) -> Option<u64> {
+    number::integer_in(text, 0, (1 << 53) - 1)
 }
 
 #[cfg(test)]

@@ -47,3 +47,223 @@ fn integers_as_json_parse_reads_them() {
     assert_eq!(n("1e400"), None);
     assert_eq!(n("\"2\""), None);
 }
+
+#[test]
+fn the_grammar_is_json_parse_s() {
+    // Accepted and refused as serde_json's parser (JSON.parse's grammar) does, with its message.
+    let texts = [
+        "",
+        " ",
+        "{}",
+        " {} ",
+        "[]",
+        "[1,2]",
+        "{\"a\":1}",
+        "{\"a\":1,}",
+        "[1,]",
+        "[,1]",
+        "{,}",
+        "{\"a\"}",
+        "{\"a\" 1}",
+        "{1:2}",
+        "{\"a\":}",
+        "[1 2]",
+        "{\"a\":1 \"b\":2}",
+        "tru",
+        "true",
+        "truex",
+        "nul",
+        "null",
+        "false",
+        "-",
+        "-0",
+        "01",
+        "-01",
+        "1.",
+        "1.5",
+        ".5",
+        "1e",
+        "1e+",
+        "1E-2",
+        "1e5",
+        "0.0e0",
+        "\"a",
+        "\"a\\\"",
+        "\"\\u12\"",
+        "\"\\u12g4\"",
+        "\"\\ud800\"",
+        "\"\\x\"",
+        "\"\u{1}\"",
+        "\"\u{7f}é\"",
+        "\u{feff}{}",
+        "{} {}",
+        "[[[]]]",
+        "[[[]]",
+        "{\"a\":[}",
+        "\n\n  [1,\n  x]",
+        "\"\\/\"",
+        "[1e400]",
+        "{\"a\":{\"b\":[true,false,null]}}",
+        "+1",
+        "[-]",
+        "{\"a\":1}x",
+        "[\"a\" , \"b\" ]",
+        "\t\r\n[\t]\r\n",
+    ];
+    for text in texts {
+        let ours = parse::validate(text);
+        let theirs = serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| e.to_string());
+        assert_eq!(ours.is_ok(), theirs.is_ok(), "{text:?}: {ours:?} vs {theirs:?}");
+        if let (Err(a), Err(b)) = (&ours, &theirs) {
+            assert_eq!(a, b, "{text:?}");
+        }
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn the_grammar_agrees_on_any_text(text in r#"[\[\]{}":,0-9eE.+\-tfnrulasx\\ ]{0,14}"#) {
+        let ours = parse::validate(&text);
+        let theirs = serde_json::from_str::<serde::de::IgnoredAny>(&text).map(|_| ()).map_err(|e| e.to_string());
+        proptest::prop_assert_eq!(ours, theirs, "{:?}", text);
+    }
+}
+
+/// What `integer` answered when it read numbers with `f64::from_str`.
+fn integer_by_f64(text: &str, min: u64, max: u64) -> Option<u64> {
+    let n: f64 = text.parse().ok()?;
+    let ok = n.is_finite() && n.fract() == 0.0 && n >= min as f64 && n <= max as f64;
+    ok.then_some(n as u64)
+}
+
+#[test]
+fn integers_round_as_f64_does() {
+    let max = (1 << 53) - 1;
+    for text in [
+        "0",
+        "-0",
+        "0.0",
+        "1",
+        "1.0",
+        "1e2",
+        "1E+2",
+        "100e-2",
+        "1.5",
+        "-1",
+        "-0.0000",
+        "2147483647",
+        "2147483647.0000000001",
+        "2147483647.4",
+        "2147483646.9999999999",
+        "2147483648",
+        "9007199254740991",
+        "9007199254740991.4",
+        "9007199254740991.5",
+        "9007199254740992",
+        "9007199254740990.5",
+        "4503599627370495.5",
+        "4503599627370496.5",
+        "4503599627370497.5",
+        "0.99999999999999994",
+        "0.99999999999999995",
+        "0.9999999999999999444888487687421729788184",
+        "0.99999999999999994448884876874217297881841",
+        "1.00000000000000011102230246251565404236316",
+        "1.0000000000000001110223024625156540423632",
+        "1.0000000000000001110223024625156540423631",
+        "1e-400",
+        "-1e-400",
+        "1e400",
+        "1e16",
+        "1e15",
+        ".5",
+        "5.",
+        "+5",
+        "inf",
+        "NaN",
+        "1e",
+        "",
+        "-",
+        "00012",
+        "12.000000000000000000000000000000000000000000000000000001",
+        "3.0000000000000004440892098500626",
+        "3.0000000000000004440892098500627",
+        "1e-324",
+        "2e-324",
+        "3e-324",
+        "1e-325",
+        "123456789012345678901234567890e-15",
+    ] {
+        for (min, max) in [(0, max), (1, 2_147_483_647), (3, 3), (0, 1_000_000_000_000)] {
+            assert_eq!(
+                number::integer_in(text, min, max),
+                integer_by_f64(text, min, max),
+                "{text}"
+            );
+        }
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn integers_agree_with_f64(
+        int in "[0-9]{0,17}",
+        frac in proptest::option::of("[0-9]{0,40}"),
+        exp in proptest::option::of(-30i32..30),
+        neg in proptest::bool::ANY,
+        nines in 0usize..20,
+    ) {
+        let frac = frac.map(|f| format!(".{}{f}", "9".repeat(nines))).unwrap_or_default();
+        let exp = exp.map(|e| format!("e{e}")).unwrap_or_default();
+        let text = format!("{}{int}{frac}{exp}", if neg { "-" } else { "" });
+        for (min, max) in [(0, (1 << 53) - 1), (1, 2_147_483_647), (0, 1_000_000_000_000)] {
+            proptest::prop_assert_eq!(
+                number::integer_in(&text, min, max),
+                integer_by_f64(&text, min, max),
+                "{}", text
+            );
+        }
+    }
+
+    #[test]
+    fn near_integers_agree_with_f64(n in 0u64..(1 << 53), digits in "[0-9]{0,30}", below in proptest::bool::ANY) {
+        // Just above n, or just below n + 1 (…999 then random digits).
+        let text = if below { format!("{n}.99999999999999{digits}") } else { format!("{n}.00000000000000{digits}") };
+        let max = (1 << 53) - 1;
+        proptest::prop_assert_eq!(number::integer_in(&text, 0, max), integer_by_f64(&text, 0, max), "{}", text);
+    }
+}
+
+#[test]
+fn finite_as_f64_is() {
+    for text in [
+        "0",
+        "1e308",
+        "1.7976931348623157e308",
+        "1.7976931348623159e308",
+        "1e309",
+        "-1e400",
+        "2e308",
+        "0e999",
+    ] {
+        assert_eq!(number::finite(text), text.parse::<f64>().is_ok_and(f64::is_finite), "{text}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn distinct_is_pairwise_distinctness(keys in proptest::collection::vec("[a-c]{0,3}", 0..60)) {
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let pairwise = (1..keys.len()).all(|i| keys[..i].iter().all(|k| *k != keys[i]));
+        proptest::prop_assert_eq!(distinct(&keys), pairwise);
+    }
+}
+
+#[test]
+fn distinct_finds_a_late_repeat_among_many() {
+    let keys: Vec<String> = (0..500).map(|i| format!("\"k{i}\"")).collect();
+    let mut refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    assert!(distinct(&refs));
+    refs.push("\"k250\"");
+    assert!(!distinct(&refs));
+}

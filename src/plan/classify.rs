@@ -2,8 +2,7 @@
 //! retry it, resend as `EVAL`, fall back from scripting, or give up.
 
 /// What a Redis error reply means for the store (SPEC §7, "Faults").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorClass {
     /// The script is not cached on the server: send the same step as `EVAL`.
     NoScript,

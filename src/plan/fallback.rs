@@ -8,9 +8,6 @@
 //! answers. An `EXEC` that returns nil (a watched key changed) is not an outcome: the store runs
 //! the step again from `WATCH`.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
 use super::ids::{self, AppliedIds};
 use super::write::{Keys, Write, WriteKind, prefix_last_updated, prefix_rev};
 use crate::command::Command;
@@ -18,8 +15,7 @@ use crate::error::Error;
 use crate::replies::Replies;
 
 /// A scripted step as the store carries it beside its command (the plans hand both out).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "script", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scripted {
     /// The write script.
     Write(Write),
@@ -45,14 +41,26 @@ pub enum Scripted {
     },
 }
 
+/// A step's reply, shaped as its script's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// nil.
+    Nil,
+    /// An integer (the extend script's new TTL).
+    Int(i64),
+    /// A status (the restore script's `OK`, `EXISTS`, `ENDED`).
+    Status(&'static str),
+    /// The write script's `[status, value]`.
+    Pair(&'static str, Option<String>),
+}
+
 /// What the fallback does after its reads.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "step", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FallbackStep {
     /// Nothing to write: `UNWATCH`, and `reply` is the step's reply.
     Done {
         /// The reply, shaped as the script's.
-        reply: Value,
+        reply: Reply,
     },
     /// Send `MULTI`, these commands, `EXEC`; when `EXEC` answers (not nil), `reply` is the
     /// step's reply.
@@ -60,7 +68,7 @@ pub enum FallbackStep {
         /// The queued commands.
         commands: Vec<Command>,
         /// The reply, shaped as the script's.
-        reply: Value,
+        reply: Reply,
     },
 }
 
@@ -117,9 +125,11 @@ impl Scripted {
     }
 
     /// The script's logic in Rust, from the replies to [`Scripted::fallback_reads`] after the
-    /// `WATCH` (JSON: strings, integers, `null`, arrays, as the client returned them).
-    pub fn decide(&self, replies: &[Value]) -> Result<FallbackStep, Error> {
-        let r = Replies::new(replies, "WATCH fallback");
+    /// `WATCH`, each as raw JSON text (strings, integers, `null`, arrays, as the client
+    /// returned them).
+    pub fn decide<S: AsRef<str>>(&self, replies: &[S]) -> Result<FallbackStep, Error> {
+        let replies: Vec<&str> = replies.iter().map(AsRef::as_ref).collect();
+        let r = Replies::new(&replies, "WATCH fallback");
         match self {
             Scripted::Write(w) => decide_write(
                 w,
@@ -134,22 +144,22 @@ impl Scripted {
             Scripted::Extend { keys, add, max } => {
                 let (ended, cur) = (r.int(0)? == 1, r.int(1)?);
                 if ended || cur <= 0 {
-                    return Ok(FallbackStep::Done { reply: Value::Null });
+                    return Ok(FallbackStep::Done { reply: Reply::Nil });
                 }
                 let n = (cur.saturating_add(*add)).min(*max).max(cur);
                 let expire = |k: &str| cmd(&["EXPIRE", k, &n.to_string()]);
                 let commands = vec![expire(&keys.state), expire(&keys.ids)];
-                Ok(FallbackStep::Exec { commands, reply: n.into() })
+                Ok(FallbackStep::Exec { commands, reply: Reply::Int(n) })
             }
             Scripted::Restore { keys, value, pttl, nx } => {
                 if r.int(0)? == 1 {
-                    return Ok(FallbackStep::Done { reply: "ENDED".into() });
+                    return Ok(FallbackStep::Done { reply: Reply::Status("ENDED") });
                 }
                 if *nx && r.int(1)? == 1 {
-                    return Ok(FallbackStep::Done { reply: "EXISTS".into() });
+                    return Ok(FallbackStep::Done { reply: Reply::Status("EXISTS") });
                 }
                 let set = cmd(&["SET", &keys.state, value, "PX", &pttl.to_string()]);
-                Ok(FallbackStep::Exec { commands: vec![set], reply: "OK".into() })
+                Ok(FallbackStep::Exec { commands: vec![set], reply: Reply::Status("OK") })
             }
         }
     }
@@ -165,14 +175,14 @@ struct Found {
     ttls: (i64, i64),
 }
 
-fn reply(status: &str, value: Option<String>) -> Value {
-    Value::from(vec![Value::from(status), Value::from(value)])
+fn reply(status: &'static str, value: Option<String>) -> Reply {
+    Reply::Pair(status, value)
 }
 
 /// The write script's logic.
 fn decide_write(w: &Write, found: &Found) -> Result<FallbackStep, Error> {
     let Found { cur, ttls, .. } = found;
-    let done = |status: &str, value: Option<String>| {
+    let done = |status: &'static str, value: Option<String>| {
         Ok(FallbackStep::Done { reply: reply(status, value) })
     };
     // The plans make every write id one the ids string can hold; a step handed back from JS

@@ -14,6 +14,7 @@ pub mod fallback;
 pub mod ids;
 #[cfg(test)]
 mod tests;
+mod text;
 pub mod write;
 
 use crate::canonical::Form;
@@ -24,13 +25,12 @@ use crate::keys;
 use crate::state::CallState;
 use crate::time::Timestamp;
 pub use classify::{ErrorClass, classify};
-pub use fallback::{FallbackStep, Scripted};
+pub use fallback::{FallbackStep, Reply, Scripted};
 use write::prefix_last_updated;
 pub use write::{Body, Guard, Keys, Write, WriteKind};
 
 /// What a write did, read from the script's reply (or decided by [`Write::decide`]).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// Written with this new `rev`.
     Written {
@@ -82,7 +82,7 @@ impl Outcome {
             "ENDED" => Outcome::Ended { stored: value },
             other => {
                 return Err(Error::Redis {
-                    detail: format!("unexpected write reply {:?}", crate::error::excerpt(other)),
+                    detail: format!("unexpected write reply {}", crate::error::quoted(other)),
                 });
             }
         })

@@ -4,7 +4,7 @@
 use super::*;
 use crate::codec::REV_PREFIX;
 use crate::scripts::{WRITE_IDS_KEPT, WRITE_SCRIPT, eval_fallback};
-use serde_json::{Value, json};
+use serde_json::json;
 
 fn sample() -> CallState {
     let json = r#"{"callSid":"CA1","stage":"ASK_ACTION","attemptCount":0,"lastUpdated":"2024-03-15T14:30:22.000Z","language":"es"}"#;
@@ -15,17 +15,24 @@ const TIME: [&str; 2] = ["1700000000", "5"];
 
 /// Replies for a write: stored value, applied (the write ids hold the write's own id; they
 /// always hold `w-old`, and no last rev), ended, TTLs of state and ids.
-fn replies(cur: Option<&str>, applied: bool, ended: bool, ttls: (i64, i64)) -> Vec<Value> {
+fn replies(cur: Option<&str>, applied: bool, ended: bool, ttls: (i64, i64)) -> Vec<String> {
     let ids = match (applied, ttls.1) {
         (_, -2) if !applied => json!(null),
         (true, _) => json!(":3 w-old w1 w2 "),
         (false, _) => json!(":1 w-old "),
     };
-    vec![json!(cur), ids, json!(ended as i64), json!(TIME), json!(ttls.0), json!(ttls.1)]
+    [json!(cur), ids, json!(ended as i64), json!(TIME), json!(ttls.0), json!(ttls.1)]
+        .map(|v| v.to_string())
+        .to_vec()
 }
 
-fn done(status: &str, value: Option<&str>) -> FallbackStep {
-    FallbackStep::Done { reply: json!([status, value]) }
+/// The write script's reply `[status, value]`.
+fn pair(status: &'static str, value: Option<&str>) -> Reply {
+    Reply::Pair(status, value.map(str::to_string))
+}
+
+fn done(status: &'static str, value: Option<&str>) -> FallbackStep {
+    FallbackStep::Done { reply: pair(status, value) }
 }
 
 #[test]
@@ -39,7 +46,7 @@ fn write_decisions_mirror_the_script() {
     // WAIT after it covers the write it found).
     let touch = FallbackStep::Exec {
         commands: vec![vec!["EXPIRE".into(), "call_state:CA1:ids".into(), "600".into()]],
-        reply: json!(["DUP", s]),
+        reply: pair("DUP", s),
     };
     assert_eq!(save.decide(&replies(s, true, false, (600, 600))).unwrap(), touch);
     assert_eq!(save.decide(&replies(s, true, false, (600, -2))).unwrap(), done("DUP", s));
@@ -50,7 +57,7 @@ fn write_decisions_mirror_the_script() {
     else {
         panic!()
     };
-    assert_eq!(reply, json!(["OK", "1700000000000005"]));
+    assert_eq!(reply, pair("OK", Some("1700000000000005")));
     assert!(commands[0][2].starts_with(r#"{"schemaVersion":3,"rev":1700000000000005,"#));
     assert_eq!(&commands[0][3..], ["EX", "600"]);
     assert_eq!(
@@ -59,15 +66,15 @@ fn write_decisions_mirror_the_script() {
     );
     // Where they know it, one past it (or past the stored rev), without TIME.
     let mut known = replies(s, false, false, (600, 600));
-    known[1] = json!("99:1 w-old ");
+    known[1] = json!("99:1 w-old ").to_string();
     let FallbackStep::Exec { reply, .. } = save.decide(&known).unwrap() else { panic!() };
-    assert_eq!(reply, json!(["OK", "100"]));
-    known[1] = json!("7:1 w-old ");
+    assert_eq!(reply, pair("OK", Some("100")));
+    known[1] = json!("7:1 w-old ").to_string();
     let FallbackStep::Exec { reply, .. } = save.decide(&known).unwrap() else { panic!() };
-    assert_eq!(reply, json!(["OK", "43"]));
+    assert_eq!(reply, pair("OK", Some("43")));
     // Full: the oldest id falls out.
     let full: String = (0..WRITE_IDS_KEPT).map(|i| format!("x{i} ")).collect();
-    known[1] = json!(format!("7:{WRITE_IDS_KEPT} {full}"));
+    known[1] = json!(format!("7:{WRITE_IDS_KEPT} {full}")).to_string();
     let FallbackStep::Exec { commands, .. } = save.decide(&known).unwrap() else { panic!() };
     assert!(commands[1][2].starts_with(&format!("43:{WRITE_IDS_KEPT} x1 x2 ")));
     assert!(commands[1][2].ends_with(" w1 "));
@@ -117,7 +124,7 @@ fn end_only_shortens_ttls() {
     else {
         panic!()
     };
-    assert_eq!(reply, json!(["OK", "42"]));
+    assert_eq!(reply, pair("OK", Some("42")));
     assert_eq!(commands[0], ["SET", "call_state:CA1:end", "1", "EX", "300"]);
     assert_eq!(commands[1], ["EXPIRE", "call_state:CA1", "300"]);
     assert_eq!(commands[2], ["SET", "call_state:CA1:ids", ":2 w-old w5 ", "EX", "300"]);
@@ -155,19 +162,12 @@ fn extend_falls_back_too() {
         extend.fallback_reads()[0],
         ["WATCH", "call_state:CA1", "call_state:CA1:ids", "call_state:CA1:end"]
     );
-    assert_eq!(
-        extend.decide(&[json!(1), json!(100)]).unwrap(),
-        FallbackStep::Done { reply: Value::Null }
-    );
-    assert_eq!(
-        extend.decide(&[json!(0), json!(-1)]).unwrap(),
-        FallbackStep::Done { reply: Value::Null }
-    );
-    let FallbackStep::Exec { commands, reply } = extend.decide(&[json!(0), json!(7000)]).unwrap()
-    else {
+    assert_eq!(extend.decide(&["1", "100"]).unwrap(), FallbackStep::Done { reply: Reply::Nil });
+    assert_eq!(extend.decide(&["0", "-1"]).unwrap(), FallbackStep::Done { reply: Reply::Nil });
+    let FallbackStep::Exec { commands, reply } = extend.decide(&["0", "7000"]).unwrap() else {
         panic!()
     };
-    assert_eq!(reply, json!(7200));
+    assert_eq!(reply, Reply::Int(7200));
     assert_eq!(
         commands,
         [["EXPIRE", "call_state:CA1", "7200"], ["EXPIRE", "call_state:CA1:ids", "7200"]]
@@ -209,8 +209,8 @@ fn a_step_crosses_the_wire_unchanged() {
         Scripted::Write(codec.plan_delete("CA1", "w4").unwrap()),
         codec.plan_extend("CA1", 60.0).unwrap(),
     ] {
-        let text = serde_json::to_string(&step).unwrap();
-        assert_eq!(serde_json::from_str::<Scripted>(&text).unwrap(), step, "{text}");
+        let text = crate::json::to_json(&step);
+        assert_eq!(Scripted::from_json(&text).unwrap(), step, "{text}");
     }
 }
 

@@ -1,15 +1,13 @@
 //! A planned write, typed: which keys, which write id, and what kind of write — and the one
 //! place its script arguments are laid out.
 
-use serde::{Deserialize, Serialize};
-
 use crate::codec::{MAX_REV, REV_PREFIX};
 use crate::command::{Command, eval, evalsha};
 use crate::scripts::{WRITE_SCRIPT, WRITE_SCRIPT_SHA1};
 use crate::time::Timestamp;
 
 /// A call's three keys.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keys {
     /// The state key.
     pub state: String,
@@ -21,21 +19,18 @@ pub struct Keys {
 
 /// A state as a write carries it: the stored text after the revision digits, and what the
 /// script reads from the state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Body {
     /// The value after its rev digits: `,"lastUpdated":…}`.
     pub text: String,
     /// `lastUpdated` of the state, in ms since the epoch.
-    #[serde(with = "millis")]
     pub last_updated: Timestamp,
     /// Seconds the state lives (its stage's TTL).
     pub ttl: u32,
 }
 
 /// What a compare-and-set expects to find stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "expect", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Guard {
     /// No value.
     Absent,
@@ -47,8 +42,7 @@ pub enum Guard {
 }
 
 /// What a write does.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WriteKind {
     /// Write `body` unless the stored state is newer (`STALE`), or not readable by the script
     /// (`CHECK`: decode it and send a compare-and-set instead).
@@ -57,7 +51,6 @@ pub enum WriteKind {
         body: Body,
     },
     /// Write `next` (`None`: delete) only if the stored value is what `guard` expects.
-    #[serde(rename_all = "camelCase")]
     Cas {
         /// What the write expects to find.
         guard: Guard,
@@ -76,8 +69,7 @@ pub enum WriteKind {
 }
 
 /// A planned write: what the store sends, by script or by the `WATCH` fallback.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Write {
     /// The call's keys.
     pub keys: Keys,
@@ -212,20 +204,4 @@ fn iso_shape(s: &str) -> bool {
     const SHAPE: &[u8; 24] = b"0000-00-00T00:00:00.000Z";
     s.len() == SHAPE.len()
         && s.bytes().zip(SHAPE).all(|(c, &p)| if p == b'0' { c.is_ascii_digit() } else { c == p })
-}
-
-/// A [`Timestamp`] as ms since the epoch.
-mod millis {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-
-    use crate::time::Timestamp;
-
-    pub(super) fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(t.millis())
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
-        let ms = i64::deserialize(d)?;
-        Timestamp::from_millis(ms).ok_or_else(|| D::Error::custom("a time out of range"))
-    }
 }
