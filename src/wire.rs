@@ -107,7 +107,7 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `backupLines` | JSON of `keys`, JSON array of the replies to `reads` | the NDJSON lines |
 /// | `read` | sid | `{key, reads}`: `GET` and `PTTL` of the call's state key |
 /// | `readReply` | key, JSON array of the replies to `reads` | `{key, value, pttlMs, compressed}` or `null` |
-/// | `restore` | line, now ms, replace (`"1"`/`"0"`) | [`crate::RestoreStep`]: `{set: {set, ended, exists}}`, `"expired"` or `{invalid: reason}` |
+/// | `restore` | line, now (whole ms, else INVALID_FIELD at `now`), replace (`"1"`/`"0"`) | [`crate::RestoreStep`]: `{set: {set, ended, exists}}`, `"expired"` or `{invalid: reason}` |
 /// | `tables` | — | `{state, stateFirst, job, errorCodes, …}`: the field tables, error codes and TTL defaults the JS copies are generated from |
 /// | `conflict` | attempts | always the `CONFLICT` error: an update gave up after that many conflicts |
 /// | `restoreLineMax` | — | the longest backup line restore reads (UTF-16 units): `maxBytes` × 2 + 1 KiB |
@@ -201,7 +201,13 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
             out
         }
         "readReply" => to_json(&c.stored_of(s(0), &values(s(1))?)?),
-        "restore" => to_json(&c.plan_restore(s(0), whole(1), s(2) == "1")),
+        "restore" => {
+            // The caller's clock: a whole number of ms (a NaN, an Invalid Date or 1e21 would
+            // read as some other time, and bring long-expired lines back with their full TTL).
+            let now = json::integer_text(s(1))
+                .ok_or_else(|| Error::field("now", "must be a time in ms (a whole number)"))?;
+            to_json(&c.plan_restore(s(0), now as i64, s(2) == "1"))
+        }
         other => {
             return Err(Error::field(
                 "op",

@@ -279,6 +279,12 @@ fn all() -> String {
         ] {
             run(o, c, "restore", &[Some(line), Some("2"), Some("0")]);
         }
+        // A clock that is not a whole number of ms (JS `String(n)` of NaN, 1e21, 1.5, -5, none)
+        // is refused, never read as some other time.
+        let line = r#"{"key":"call_state:CAwire1","pttlMs":600000,"atMs":1,"value":"v"}"#;
+        for now in ["NaN", "1e+21", "1.5", "-5", "", "Infinity"] {
+            run(o, c, "restore", &[Some(line), Some(now), Some("0")]);
+        }
         for (cur, add) in [(100.0, 50.0), (-2.0, 5.0), (1.5, 5.0), (7000.0, 1000.0), (5.0, 0.0)] {
             let r = wire::extended_ttl(c, cur, add);
             o.push_str(&format!("extendedTtl {cur} {add}\n  {:?}\n", r.map_err(|e| e.code())));

@@ -209,8 +209,13 @@ function newRaw(RawCodec, options) {
   let json = null;
   if (options !== undefined && options !== null) {
     try {
-      // A function or symbol is not an option value; keep it visible to the core's check.
-      json = JSON.stringify(options, (_, v) => (typeof v === 'function' || typeof v === 'symbol' ? '[function]' : v));
+      // A function or symbol is not an option value, nor is NaN or ±Infinity (JSON.stringify
+      // would write null, which reads as "not given": a misread environment variable would
+      // silently become the default TTL). Each is kept visible to the core's check: a
+      // non-finite number as `[["NaN"]]`, which no option of any type accepts.
+      json = JSON.stringify(options, (_, v) =>
+        typeof v === 'function' || typeof v === 'symbol' ? '[function]'
+          : typeof v === 'number' && !Number.isFinite(v) ? [[String(v)]] : v);
     } catch (e) {
       throw new CallStateError('INVALID_FIELD', `invalid field \`options\`: ${e.message}`, 'options', e);
     }

@@ -235,6 +235,12 @@ describe(`options (${label})`, () => {
     throwsCode(() => new CallStateCodec({ ttl: { stages: { ASK_ACTION: 0 } } }), 'INVALID_FIELD', 'options.ttl.stages.ASK_ACTION');
     throwsCode(() => new CallStateCodec({ keyPrefix: 'a b' }), 'INVALID_FIELD', 'options.keyPrefix');
     throwsCode(() => new CallStateCodec({ ttl: () => 5 }), 'INVALID_FIELD', 'options.ttl');
+    // NaN and ±Infinity (a misread environment variable) are refused, never read as "not given".
+    throwsCode(() => new CallStateCodec({ ttl: { default: Number(undefined) } }), 'INVALID_FIELD', 'options.ttl.default');
+    throwsCode(() => new CallStateCodec({ ttl: { max: parseInt('', 10) } }), 'INVALID_FIELD', 'options.ttl.max');
+    throwsCode(() => new CallStateCodec({ maxBytes: Infinity }), 'INVALID_FIELD', 'options.maxBytes');
+    throwsCode(() => new CallStateCodec({ keyPrefix: NaN }), 'INVALID_FIELD', 'options.keyPrefix');
+    throwsCode(() => new CallStateCodec({ compression: { thresholdBytes: 100, keepJobFields: [NaN] } }), 'INVALID_FIELD', 'options.compression.keepJobFields.0');
     throwsCode(() => new CallStateCodec({ maxBytes: 10n }), 'INVALID_FIELD');
     throwsCode(() => new CallStateCodec(5), 'INVALID_FIELD');
     assert.ok(new CallStateCodec(undefined) instanceof CallStateCodec);

@@ -276,6 +276,18 @@ for (const [kind, connect] of Object.entries(clients)) {
       assert.throws(() => cs.deserializeCallState(huge), (e) => e.code === 'UNSUPPORTED_VERSION' && e.message.length < 120);
     });
 
+    test('restore refuses a clock that is not a time (NaN, an Invalid Date, 1e21): nothing written, never a long-expired line brought back', async () => {
+      const id = sid(); const key = `call_state:${id}`;
+      const v = cs.serializeCallState(state(id)).replace('"rev":0', '"rev":7');
+      const old = JSON.stringify({ key, pttlMs: 600_000, atMs: Date.parse('2024-01-01T00:00:00Z'), value: v });
+      for (const now of [new Date(NaN), 'not a time', () => undefined, 1e21, NaN]) {
+        await assert.rejects(store.restore([old], { now, replace: true }),
+          (e) => e.code === 'INVALID_FIELD' && e.path === 'now' && e.restore?.restored === 0, String(now));
+        assert.equal(cli('EXISTS', key), '0', `nothing written (now: ${String(now)})`);
+      }
+      assert.equal((await store.restore([old], { replace: true })).skippedExpired, 1, 'with the real clock: expired');
+    });
+
     test('restore rewrites a lastUpdated the scripts cannot compare (an offset, a lowercase t), keeping rev', async () => {
       const id = sid(); const key = `call_state:${id}`;
       const canonical = cs.serializeCallState(state(id)).replace('"rev":0', '"rev":7');
