@@ -314,7 +314,7 @@ export interface BackupOptions {
 export interface RestoreOptions {
   /** Overwrite existing keys (default: `NX`, keep them). */
   replace?: boolean;
-  /** The caller's clock in ms: a number, a Date, or a function read per line (default `Date.now()`). */
+  /** The caller's clock in ms: a number, a Date, or a function read per line (default `Date.now()`). A value that is not a whole number of ms (NaN, an Invalid Date) rejects with `INVALID_FIELD` at `now`; nothing is written. */
   now?: number | Date | (() => number);
   /** Check and count every line, write nothing (`restored` counts what would be restored). */
   dryRun?: boolean;
