@@ -42,11 +42,8 @@ log() { printf 'build-all: %s\n' "$*"; }
 [[ "${CALLSTATE_SKIP_SETUP:-}" == 1 ]] || { bash scripts/setup-system.sh; bash scripts/setup-zig.sh; }
 [[ -d /usr/lib/rustlib/src/rust/library ]] || { echo "build-all: Debian's rust-web-src is missing (scripts/setup-system.sh)" >&2; exit 1; }
 
-hash_of() {
-  local extra="$1"; shift
-  { printf '%s\n' "$extra"; find "$@" -type f ! -path '*/node_modules/*' -print0 | sort -z | xargs -0 sha256sum; } |
-    sha256sum | cut -d' ' -f1
-}
+# shellcheck source=stamps.sh
+source scripts/stamps.sh
 inputs=(src Cargo.toml Cargo.lock scripts/build-all.sh bindings/node/src bindings/node/Cargo.toml bindings/node/build.rs)
 toolchain="$(/usr/bin/rustc --version) $(cat .tools/zig-verified 2>/dev/null)"
 
@@ -55,7 +52,7 @@ for p in "${platforms[@]}"; do
   base="${triple%.2.17}"                    # cargo's target folder has no glibc suffix
   node_file="callstate.$p.node"
   h="$(hash_of "$toolchain $triple" "${inputs[@]}")"
-  if [[ -f "$STAMPS/napi-$p" && "$(cat "$STAMPS/napi-$p")" == "$h" && -f "npm/$p/$node_file" && -f "bindings/node/$node_file" ]]; then
+  if fresh "napi-$p" "$h" && [[ -f "npm/$p/$node_file" && -f "bindings/node/$node_file" ]]; then
     log "$p up to date ($(stat -c %s "npm/$p/$node_file") bytes)"
     continue
   fi

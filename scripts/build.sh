@@ -28,13 +28,8 @@ if [[ "${CALLSTATE_SKIP_SETUP:-}" != 1 ]]; then
   bash scripts/setup-zig.sh
 fi
 
-# hash_of <extra text> <paths...>: one hash over the files' contents (sorted) and the extra text.
-hash_of() {
-  local extra="$1"; shift
-  { printf '%s\n' "$extra"; find "$@" -type f ! -path '*/node_modules/*' -print0 | sort -z | xargs -0 sha256sum; } |
-    sha256sum | cut -d' ' -f1
-}
-fresh() { [[ -f "$STAMPS/$1" && "$(cat "$STAMPS/$1")" == "$2" ]]; }
+# shellcheck source=stamps.sh
+source scripts/stamps.sh
 
 # --- versions: the npm packages carry the Cargo workspace version (every platform package under
 # npm/, built here or by scripts/build-all.sh)
