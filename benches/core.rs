@@ -15,9 +15,24 @@ fn large() -> String {
     SAMPLE.replace("\"customer\"", &format!("{},\"customer\"", fields.join(",")))
 }
 
+/// The large state as users build it (issue 15): 200 jobData values of every JSON type, nested
+/// objects and arrays among them (more than 64 openers, so depth is checked on every byte).
+fn mixed() -> String {
+    let value = |i: usize| match i % 6 {
+        0 => format!("\"text {i}\""),
+        1 => format!("{i}"),
+        2 => format!("{i}.25"),
+        3 => "true".to_string(),
+        4 => format!("{{\"n\":{i},\"tags\":[\"a\",\"b\"]}}"),
+        _ => format!("[{i},\"x\",{{\"k\":null}}]"),
+    };
+    let fields: Vec<String> = (0..200).map(|i| format!("\"field{i}\":{}", value(i))).collect();
+    SAMPLE.replace("\"customer\"", &format!("{},\"customer\"", fields.join(",")))
+}
+
 fn bench(c: &mut Criterion) {
     let codec = Codec::default();
-    for (name, json) in [("sample", SAMPLE.to_string()), ("large", large())] {
+    for (name, json) in [("sample", SAMPLE.to_string()), ("large", large()), ("mixed", mixed())] {
         let state = codec.parse_state(&json).unwrap();
         let stored = codec.encode(&state).unwrap();
         c.bench_function(&format!("encode/{name}"), |b| {

@@ -29,10 +29,10 @@ pub(crate) fn encoded_form<'a>(c: &Codec, text: &'a str) -> Option<Form<'a>> {
     let value_len = text.len() + crate::codec::ENCODED_HEAD.len() - 1;
     let compressing =
         c.options().compression.as_ref().is_some_and(|z| value_len > z.threshold_bytes);
-    if value_len > c.options().max_bytes || compressing || json::check_depth(text).is_err() {
+    if value_len > c.options().max_bytes || compressing {
         return None;
     }
-    let members = json::object(text, "").ok()?;
+    let members = json::checked_object(text, "").ok()?;
     if !(laid_out(text, &members) && state_members(c, &members)) {
         return None;
     }
@@ -46,10 +46,10 @@ pub(crate) fn encoded_form<'a>(c: &Codec, text: &'a str) -> Option<Form<'a>> {
 /// For a stored value whose decoded state JSON is `{` + `stored[at..]` (a current, canonical
 /// v3 value), `Some(at)`.
 pub(crate) fn stored_tail(c: &Codec, stored: &str) -> Option<usize> {
-    if stored.len() > c.options().max_bytes || json::check_depth(stored).is_err() {
+    if stored.len() > c.options().max_bytes {
         return None;
     }
-    let members = json::object(stored, "").ok()?;
+    let members = json::checked_object(stored, "").ok()?;
     let [(version_key, version), (rev_key, rev), ..] = members.as_slice() else { return None };
     let head_ok = *version_key == "\"schemaVersion\""
         && *version == "3"

@@ -64,8 +64,7 @@ impl Codec {
     /// are record metadata and ignored.
     pub fn parse_state(&self, json_text: &str) -> Result<CallState, Error> {
         self.check_size(json_text.len() / 2)?;
-        json::check_depth(json_text)?;
-        let t = TopLevel::new(json::object(json_text, "")?)?;
+        let t = TopLevel::new(json::checked_object(json_text, "")?)?;
         t.into_state(self.options.call_sid, None)
     }
 
@@ -101,8 +100,7 @@ impl Codec {
     /// Decodes any stored value (v1, v2, unversioned seed, v3; compressed or not).
     pub fn decode(&self, stored: &str) -> Result<Record, Error> {
         self.check_size(stored.len())?;
-        json::check_depth(stored)?;
-        let t = TopLevel::new(json::object(stored, "")?)?;
+        let t = TopLevel::new(json::checked_object(stored, "")?)?;
         if t.compressed.is_none() || t.field("callSid").is_some() {
             return self.decode_plain(t, None);
         }
@@ -113,9 +111,10 @@ impl Codec {
             .and_then(json::string)
             .ok_or_else(|| Error::compression("`compressed` must be a string"))?;
         let inner = compress::inflate_base64(&b64, self.options.max_bytes)?;
-        json::check_depth(&inner)?;
-        let members = json::object(&inner, "")
-            .map_err(|_| Error::compression("compressed data is not a JSON object"))?;
+        let members = json::checked_object(&inner, "").map_err(|e| match e {
+            Error::TooDeep { .. } => e,
+            _ => Error::compression("compressed data is not a JSON object"),
+        })?;
         let inner = TopLevel::new(members)?;
         if inner.compressed.is_some() && inner.field("callSid").is_none() {
             return Err(Error::compression("nested envelope"));
@@ -125,10 +124,10 @@ impl Codec {
 
     /// Whether `stored` is a compressed envelope (`{"schemaVersion":3,"rev":N,"compressed":…}`).
     pub fn is_compressed(&self, stored: &str) -> bool {
-        if stored.len() > self.options.max_bytes || json::check_depth(stored).is_err() {
+        if stored.len() > self.options.max_bytes {
             return false;
         }
-        let members = json::object(stored, "").unwrap_or_default();
+        let members = json::checked_object(stored, "").unwrap_or_default();
         let named = |name: &str| members.iter().any(|(k, _)| json::key_name(k) == name);
         named("compressed") && !named("callSid")
     }
@@ -138,8 +137,7 @@ impl Codec {
     pub fn migrate(&self, data_json: &str, version: &str) -> Result<CallState, Error> {
         let version = migrate::requested(version)?;
         self.check_size(data_json.len())?;
-        json::check_depth(data_json)?;
-        let mut t = TopLevel::new(json::object(data_json, "")?)?;
+        let mut t = TopLevel::new(json::checked_object(data_json, "")?)?;
         let action_type = migrate::upgrade(&mut t, version, &self.options.action_type_map)?;
         t.into_state(self.options.call_sid, action_type)
     }

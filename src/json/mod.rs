@@ -67,12 +67,34 @@ fn string_end(b: &[u8], mut i: usize) -> usize {
 /// Text that is not JSON is `INVALID_JSON`; JSON that is not an object is `INVALID_FIELD` at
 /// `path`. Duplicate keys are all returned; callers apply them in order, so the last wins.
 pub(crate) fn object<'a>(text: &'a str, path: &str) -> Result<RawMembers<'a>, Error> {
-    parse::validate(text).map_err(Error::json)?;
-    let start = skip_ws(text.as_bytes(), 0);
-    if text.as_bytes().get(start) != Some(&b'{') {
+    let mut spans = Vec::new();
+    parse::scan(text, usize::MAX, &mut spans).map_err(|fault| match fault {
+        parse::Fault::Grammar(e) => Error::json(e),
+        parse::Fault::TooDeep => Error::TooDeep { limit: MAX_DEPTH },
+    })?;
+    members(text, path, &spans)
+}
+
+/// [`check_depth`] then [`object`], in one pass over the text: nesting deeper than
+/// [`MAX_DEPTH`] anywhere in it is `TOO_DEEP` (before any other error, as the depth scan
+/// alone would find it), then as [`object`].
+pub(crate) fn checked_object<'a>(text: &'a str, path: &str) -> Result<RawMembers<'a>, Error> {
+    let mut spans = Vec::new();
+    match parse::scan(text, MAX_DEPTH, &mut spans) {
+        Ok(()) => members(text, path, &spans),
+        Err(parse::Fault::TooDeep) => Err(Error::TooDeep { limit: MAX_DEPTH }),
+        // Text that is not JSON may still nest too deep after the fault: the depth scan decides.
+        Err(parse::Fault::Grammar(e)) => check_depth(text).and(Err(Error::json(e))),
+    }
+}
+
+/// The members of valid JSON `text` from its scan, or `INVALID_FIELD` at `path` when the text
+/// is not an object.
+fn members<'a>(text: &'a str, path: &str, spans: &[parse::Span]) -> Result<RawMembers<'a>, Error> {
+    if text.as_bytes().get(skip_ws(text.as_bytes(), 0)) != Some(&b'{') {
         return Err(Error::field(path, "must be a JSON object"));
     }
-    Ok(split_valid_object(&text[start..]))
+    Ok(spans.iter().map(|&(ks, ke, vs, ve)| (&text[ks..ke], &text[vs..ve])).collect())
 }
 
 /// Like [`object`], for a raw value found inside another object — text the parser of that

@@ -1,36 +1,68 @@
 //! The JSON grammar (RFC 8259: what `JSON.parse` accepts), checked in one pass that builds
-//! nothing (issue 15: the core's own scanner instead of serde_json's parser). Nesting is kept on
-//! a heap stack, so deep text cannot exhaust the call stack; [`super::check_depth`] limits it.
+//! nothing but the top-level object's member spans (issue 15: the core's own scanner instead of
+//! serde_json's parser; one pass for grammar, nesting and members). Nesting is kept on a heap
+//! stack, so deep text cannot exhaust the call stack; `max_depth` limits it.
+
+/// Why text was refused by [`scan`].
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Fault {
+    /// Not JSON: a one-line description with its line and column.
+    Grammar(String),
+    /// Nested deeper than the limit given (before any grammar error).
+    TooDeep,
+}
+
+/// A member of the top-level object as byte ranges: the key token (quotes included), then the
+/// value's raw text (no whitespace around it).
+pub(crate) type Span = (usize, usize, usize, usize);
 
 /// Checks that `text` is exactly one JSON value, whitespace around it allowed. Strings may hold
 /// lone surrogate escapes (`JSON.parse` accepts them; a caller that needs a `String` decodes).
 /// The error is a one-line description with its line and column.
 pub(crate) fn validate(text: &str) -> Result<(), String> {
+    scan(text, usize::MAX, &mut Vec::new()).map_err(|fault| match fault {
+        Fault::Grammar(e) => e,
+        Fault::TooDeep => unreachable!("no nesting limit"),
+    })
+}
+
+/// [`validate`], refusing containers nested deeper than `max_depth` (the outermost is depth 1)
+/// at the first opener past it, and pushing the members of a top-level object onto `members`
+/// in order (duplicates included), so that nothing walks the text again to split it.
+pub(crate) fn scan(text: &str, max_depth: usize, members: &mut Vec<Span>) -> Result<(), Fault> {
     let b = text.as_bytes();
-    let at = |i: usize, what: &str| Err(position(b, i, what));
+    let at = |i: usize, what: &str| Err(Fault::Grammar(position(b, i, what)));
     // Open containers, innermost last: `[` or `{`.
     let mut open: Vec<u8> = Vec::new();
+    // The top-level member being read: its key's span once read, then its value's start.
+    let mut key: Option<(usize, usize)> = None;
+    let mut member: Option<(usize, usize, usize)> = None;
     let mut i = 0;
     'value: loop {
         i = skip_ws(b, i);
+        if let Some((ks, ke)) = key.take() {
+            member = Some((ks, ke, i));
+        }
         match b.get(i) {
             None => return at(i, eof(open.last())),
-            Some(b'{') => {
-                i = skip_ws(b, i + 1);
-                if b.get(i) == Some(&b'}') {
-                    i += 1;
-                } else {
-                    open.push(b'{');
-                    i = key(b, i)?;
-                    continue 'value;
+            Some(&c @ (b'{' | b'[')) => {
+                if open.len() >= max_depth {
+                    return Err(Fault::TooDeep);
                 }
-            }
-            Some(b'[') => {
                 i = skip_ws(b, i + 1);
-                if b.get(i) == Some(&b']') {
+                let close = if c == b'{' { b'}' } else { b']' };
+                if b.get(i) == Some(&close) {
                     i += 1;
                 } else {
-                    open.push(b'[');
+                    open.push(c);
+                    if c == b'{' {
+                        let start = i;
+                        let (end, next) = key_colon(b, i)?;
+                        if open.len() == 1 {
+                            key = Some((start, end));
+                        }
+                        i = next;
+                    }
                     continue 'value;
                 }
             }
@@ -43,6 +75,11 @@ pub(crate) fn validate(text: &str) -> Result<(), String> {
         }
         // After a value: close containers, or go on to the next member or item.
         loop {
+            if open.len() == 1
+                && let Some((ks, ke, vs)) = member.take()
+            {
+                members.push((ks, ke, vs, i));
+            }
             i = skip_ws(b, i);
             let Some(&container) = open.last() else {
                 return if i == b.len() { Ok(()) } else { at(i, "trailing characters") };
@@ -57,13 +94,26 @@ pub(crate) fn validate(text: &str) -> Result<(), String> {
                 Some(b',') => {
                     // A trailing comma is then "expected value" or "key must be a string".
                     let next = skip_ws(b, i + 1);
-                    i = if container == b'{' { key(b, next)? } else { next };
+                    i = next;
+                    if container == b'{' {
+                        let (end, after) = key_colon(b, next)?;
+                        if open.len() == 1 {
+                            key = Some((next, end));
+                        }
+                        i = after;
+                    }
                     continue 'value;
                 }
                 Some(_) if container == b'[' => return at(i, "expected `,` or `]`"),
                 Some(_) => return at(i, "expected `,` or `}`"),
             }
         }
+    }
+}
+
+impl From<String> for Fault {
+    fn from(e: String) -> Fault {
+        Fault::Grammar(e)
     }
 }
 
@@ -92,18 +142,20 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// An object key at `i` and its `:`; the index after the `:`.
-fn key(b: &[u8], i: usize) -> Result<usize, String> {
+/// An object key at `i` and its `:`: the index after the key's closing quote, and after the `:`.
+fn key_colon(b: &[u8], i: usize) -> Result<(usize, usize), Fault> {
+    let grammar = |i: usize, what: &str| Fault::Grammar(position(b, i, what));
     match b.get(i) {
         Some(b'"') => {}
-        None => return Err(position(b, i, "EOF while parsing an object")),
-        Some(_) => return Err(position(b, i, "key must be a string")),
+        None => return Err(grammar(i, "EOF while parsing an object")),
+        Some(_) => return Err(grammar(i, "key must be a string")),
     }
-    let i = skip_ws(b, string(b, i)?);
+    let end = string(b, i)?;
+    let i = skip_ws(b, end);
     match b.get(i) {
-        Some(b':') => Ok(i + 1),
-        None => Err(position(b, i, "EOF while parsing an object")),
-        Some(_) => Err(position(b, i, "expected `:`")),
+        Some(b':') => Ok((end, i + 1)),
+        None => Err(grammar(i, "EOF while parsing an object")),
+        Some(_) => Err(grammar(i, "expected `:`")),
     }
 }
 

@@ -267,3 +267,56 @@ fn distinct_finds_a_late_repeat_among_many() {
     refs.push("\"k250\"");
     assert!(!distinct(&refs));
 }
+
+/// What `checked_object` replaced: the depth scan, the grammar check, then a second walk that
+/// split the object.
+fn two_pass_object<'a>(text: &'a str) -> Result<RawMembers<'a>, Error> {
+    check_depth(text)?;
+    parse::validate(text).map_err(Error::json)?;
+    let start = skip_ws(text.as_bytes(), 0);
+    if text.as_bytes().get(start) != Some(&b'{') {
+        return Err(Error::field("", "must be a JSON object"));
+    }
+    Ok(split_valid_object(&text[start..]))
+}
+
+#[test]
+fn one_pass_splits_and_limits_as_the_three_passes_did() {
+    let deep = |n: usize, tail: &str| format!("{{\"a\":{}{tail}{}}}", "[".repeat(n), "]".repeat(n));
+    let texts = [
+        r#"{ "a" : 1 , "b\"}":{"x":[1,{"y":"]}"}]} ,"c":"q\\","d":-2.5e3,"e":null}"#.to_string(),
+        " { } ".into(),
+        r#"{"k":[],"k":{},"j":"\ud800"}"#.into(),
+        "[1,2]".into(),
+        "\"x\"".into(),
+        "{\"a\":1,}".into(),
+        "{\"a\" 1}".into(),
+        deep(63, ""),
+        deep(64, ""),
+        deep(200, ""),
+        // A grammar fault before nesting that is too deep: the depth still decides.
+        format!("{{\"a\":x,\"b\":{}{}}}", "[".repeat(70), "]".repeat(70)),
+        format!("{{\"a\":x,\"b\":{}}}", "[".repeat(30)),
+        format!("[{}", "{\"a\":".repeat(80)),
+    ];
+    for text in &texts {
+        assert_eq!(checked_object(text, ""), two_pass_object(text), "{text:?}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn one_pass_agrees_with_three_on_any_text(text in r#"[\[\]{}":,0-9eE.+\-tfnrulasx\\ ]{0,24}"#) {
+        proptest::prop_assert_eq!(checked_object(&text, ""), two_pass_object(&text), "{:?}", text);
+    }
+
+    #[test]
+    fn one_pass_agrees_with_three_on_objects(
+        members in proptest::collection::vec((r#""[a-c\\"]{0,3}""#, r#"(-?[0-9]{1,3}|"[x\]\[{}]*"|\[[0-9,\[\]]{0,6}\]|\{\}|true|null)"#), 0..6),
+        ws in "[ \n]{0,2}",
+    ) {
+        let body: Vec<String> = members.iter().map(|(k, v)| format!("{ws}{k}{ws}:{ws}{v}{ws}")).collect();
+        let text = format!("{ws}{{{}}}{ws}", body.join(","));
+        proptest::prop_assert_eq!(checked_object(&text, ""), two_pass_object(&text), "{:?}", text);
+    }
+}
