@@ -82,11 +82,11 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | op | args | result |
 /// |---|---|---|
 /// | `get` | sid | argv |
-/// | `delete` | sid, write id | a planned write: `{command, step, state, stored, compressed}` (see `planned`) |
+/// | `delete` | sid, write id | a planned write: `{command, state, stored, compressed}` (see `planned`) |
 /// | `keys` | sid | `{key, ids, end}`: the state, write-id and end-marker keys |
-/// | `extend` | sid, seconds | `{command, step}` |
-/// | `save` | sid, state JSON, write id | a planned write: `{command, step, state, stored, compressed}` (see `planned`) |
-/// | `update` | sid, previous value or null, next state JSON or null, write id | a planned write: `{command, step, state, stored, compressed}` (see `planned`) |
+/// | `extend` | sid, seconds | `{command}` |
+/// | `save` | sid, state JSON, write id | a planned write: `{command, state, stored, compressed}` (see `planned`) |
+/// | `update` | sid, previous value or null, next state JSON or null, write id | a planned write: `{command, state, stored, compressed}` (see `planned`) |
 /// | `upgrade` | sid, previous value, next state JSON, write id | a planned write (keeps the TTL) |
 /// | `applied` | sid | argv: `GET` of the call's write ids (its reply goes to `wasApplied`) |
 /// | `wasApplied` | the reply to `applied` (or null), write id | bool: the write id was applied |
@@ -95,8 +95,9 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `classify` | a client's error message | [`plan::ErrorClass`] |
 /// | `route` | argv JSON | `{key, slot}`: the key a cluster routes it by and its slot, or `null` |
 /// | `probe` | argv JSON | argv: a keyed read (`EXISTS`) a cluster client routes as it would the command |
-/// | `end` | sid, keep seconds, write id | a planned write: `{command, step, state, stored, compressed}` (see `planned`) |
+/// | `end` | sid, keep seconds, write id | a planned write: `{command, state, stored, compressed}` (see `planned`) |
 /// | `outcome` | status, value or null | [`plan::Outcome`] |
+/// | `step` | a scripted command (`EVALSHA` …) as JSON | the step it runs, as JSON: what the `WATCH` fallback takes (`fallbackReads`, `decide`) |
 /// | `fallbackReads` | a plan's `step` as JSON | argv list (`WATCH` first) |
 /// | `decide` | a plan's `step` as JSON, JSON array of the replies after `WATCH` | [`plan::FallbackStep`] as `{step, reply, commands?, send}` |
 /// | `evalFallback` | argv JSON | argv or null |
@@ -172,6 +173,10 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
             }
         },
         "outcome" => to_json(&Outcome::read(s(0), arg(1).map(str::to_string))?),
+        "step" => to_json(
+            &Scripted::from_command(&argv(0))
+                .ok_or_else(|| Error::field("command", "not a command a plan handed out"))?,
+        ),
         "fallbackReads" => to_json(&scripted(0)?.fallback_reads()),
         "decide" => {
             let replies = values(s(1))?;
@@ -218,10 +223,10 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
     Ok(out)
 }
 
-/// A planned write as the store receives it: `{command, step, state, stored, compressed}` —
-/// the `EVALSHA` command; the typed write, for the `WATCH` fallback (`fallbackReads`,
-/// `decide`); the state JSON as the write stores it, when that differs from the JSON given; the
-/// value stored once the write is applied with revision `rev`, as `[head, i]`: `head + rev +
+/// A planned write as the store receives it: `{command, state, stored, compressed}` — the
+/// `EVALSHA` command (the `WATCH` fallback reads the typed write back from it: the `step` op);
+/// the state JSON as the write stores it, when that differs from the JSON given; the value
+/// stored once the write is applied with revision `rev`, as `[head, i]`: `head + rev +
 /// command[i]` (`null` when it stores no value: a delete, an end); and whether the value is
 /// stored compressed (SPEC §8).
 fn planned(w: Write, state: Option<String>) -> String {
@@ -232,7 +237,6 @@ fn planned(w: Write, state: Option<String>) -> String {
     let mut out = String::new();
     Object::new(&mut out)
         .field("command", &command)
-        .field("step", &Scripted::Write(w))
         .field("state", &state)
         .field("stored", &stored)
         .field("compressed", &compressed)
@@ -240,11 +244,11 @@ fn planned(w: Write, state: Option<String>) -> String {
     out
 }
 
-/// Any other scripted step as the store receives it: `{command, step}`, the `EVALSHA` command
-/// and the typed step, for the `WATCH` fallback.
+/// Any other scripted step as the store receives it: `{command}`, the `EVALSHA` command (the
+/// `WATCH` fallback reads the step back from it).
 fn step(step: &Scripted) -> String {
     let mut out = String::new();
-    Object::new(&mut out).field("command", &step.evalsha()).field("step", step).end();
+    Object::new(&mut out).field("command", &step.evalsha()).end();
     out
 }
 

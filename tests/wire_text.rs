@@ -29,11 +29,12 @@ fn run(out: &mut String, c: &callstate::Codec, op: &str, args: &[Option<&str>]) 
     r.ok()
 }
 
-/// The `step` member of a plan's JSON (the store hands it back as it got it).
-fn step_of(plan: &str) -> String {
+/// The step of a plan's scripted command, as the store's `WATCH` fallback asks for it (the
+/// `step` op, on the command as the store got it).
+fn step_of(out: &mut String, c: &callstate::Codec, plan: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(plan).unwrap();
-    let step = v.get("step").or_else(|| v.pointer("/set/guarded/step")).unwrap();
-    serde_json::to_string(step).unwrap()
+    let command = v.get("command").or_else(|| v.pointer("/set/guarded/command")).unwrap();
+    run(out, c, "step", &[Some(&serde_json::to_string(command).unwrap())]).unwrap()
 }
 
 /// The options parser's answers: the options, or the error's code, path and message.
@@ -191,10 +192,10 @@ fn all() -> String {
             ("upgrade", vec![sid, Some(OLD), Some(STATE), Some("w5")]),
         ] {
             let Some(plan) = run(o, c, op, &args) else { continue };
-            if !plan.contains("\"step\"") {
+            if !plan.contains("\"command\"") {
                 continue;
             }
-            let step = step_of(&plan);
+            let step = step_of(o, c, &plan);
             run(o, c, "fallbackReads", &[Some(&step)]);
             let stored = serde_json::to_string(STORED).unwrap();
             let old = serde_json::to_string(OLD).unwrap();
@@ -256,8 +257,8 @@ fn all() -> String {
                             if let Some(step) =
                                 run(o, c, "restore", &[Some(&line), Some(now), Some(replace)])
                             {
-                                if step.contains("\"step\"") {
-                                    let s = step_of(&step);
+                                if step.contains("\"command\"") {
+                                    let s = step_of(o, c, &step);
                                     run(o, c, "fallbackReads", &[Some(&s)]);
                                     for r in ["[0,0]", "[1,0]", "[0,1]", "[\"0\",\"1\"]"] {
                                         run(o, c, "decide", &[Some(&s), Some(r)]);

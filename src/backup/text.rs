@@ -55,7 +55,8 @@ impl ToJson for Stored {
 
 impl ToJson for Guarded {
     fn write_json(&self, out: &mut String) {
-        Object::new(out).field("command", &self.command).field("step", &self.step).end();
+        // The `WATCH` fallback reads the step back from the command (the `step` op).
+        Object::new(out).field("command", &self.command).end();
     }
 }
 

@@ -215,6 +215,71 @@ fn a_step_crosses_the_wire_unchanged() {
 }
 
 #[test]
+fn a_step_reads_back_from_its_command() {
+    let codec = Codec::default();
+    let stored = codec.encode(&sample()).unwrap();
+    let rev5 = stored.replacen("\"rev\":0", "\"rev\":5", 1);
+    let body = || codec.body(&sample()).unwrap();
+    let steps = [
+        Scripted::Write(codec.plan_save("CA1", body(), "w1").unwrap()),
+        Scripted::Write(codec.plan_update("CA1", Some(&stored), None, "w2").unwrap()),
+        Scripted::Write(codec.plan_update("CA1", Some(&stored), Some(body()), "w2").unwrap()),
+        Scripted::Write(codec.plan_update("CA1", Some(&rev5), Some(body()), "w2").unwrap()),
+        Scripted::Write(codec.plan_update("CA1", None, Some(body()), "w2").unwrap()),
+        Scripted::Write(codec.plan_upgrade("CA1", &stored, body(), "w2").unwrap()),
+        Scripted::Write(codec.plan_end("CA1", 60.0, "w3").unwrap()),
+        Scripted::Write(codec.plan_delete("CA1", "w4").unwrap()),
+        codec.plan_extend("CA1", 60.0).unwrap(),
+        Scripted::Restore {
+            keys: keys_of("call_state:CA1".into()),
+            value: stored.clone(),
+            pttl: 5000,
+            nx: true,
+        },
+    ];
+    for step in steps {
+        let cmd = step.evalsha();
+        let read = Scripted::from_command(&cmd).unwrap();
+        // The same command, reads and decisions (a write's `ids_ttl` is not in its arguments
+        // where a body's TTL is: it is never read there).
+        assert_eq!(read.evalsha(), cmd);
+        assert_eq!(read.fallback_reads(), step.fallback_reads());
+        let replies = [
+            &["null", "null", "0", r#"["1750000000","5"]"#, "-2", "-2"][..],
+            &[
+                r#""{\"schemaVersion\":3,\"rev\":4,\"x\":1}""#,
+                r#""4:1 w0 ""#,
+                "0",
+                "[1,2]",
+                "50",
+                "50",
+            ],
+            &["0", "0"],
+            &["0", "100"],
+        ];
+        for r in replies {
+            assert_eq!(read.decide(r).ok(), step.decide(r).ok(), "{cmd:?} {r:?}");
+        }
+        // Any argument changed to a form the plans do not write: not a step.
+        for i in 0..cmd.len() {
+            for bad in ["+5", "05", "x", "", "1.0", "2024-03-15T14:30:22Z"] {
+                let mut other = cmd.clone();
+                other[i] = bad.to_string();
+                if let Some(s) = Scripted::from_command(&other) {
+                    assert_eq!(s.evalsha(), other, "{other:?}");
+                }
+            }
+        }
+        assert_eq!(Scripted::from_command(&cmd[..cmd.len() - 1]), None);
+        let mut longer = cmd.clone();
+        longer.push("x".into());
+        assert_eq!(Scripted::from_command(&longer), None);
+    }
+    assert_eq!(Scripted::from_command(&["GET", "call_state:CA1"]), None);
+    assert_eq!(Scripted::from_command::<&str>(&[]), None);
+}
+
+#[test]
 fn guards() {
     let v = r#"{"schemaVersion":3,"rev":17,"lastUpdated":"2024-03-15T14:30:22.000Z","x":1}"#;
     assert_eq!(write::prefix_rev(v), Some(17));

@@ -169,6 +169,63 @@ impl Scripted {
     }
 }
 
+impl Scripted {
+    /// The step whose `EVALSHA` command `cmd` is (the plans hand out only the command; the
+    /// `WATCH` fallback reads the step back from it). `None` unless `cmd` is exactly
+    /// [`Scripted::evalsha`] of the step read: every argument in the form the plans write it.
+    pub fn from_command<S: AsRef<str>>(cmd: &[S]) -> Option<Scripted> {
+        use crate::scripts::{EXTEND_SCRIPT_SHA1, RESTORE_SCRIPT_SHA1, WRITE_SCRIPT_SHA1};
+        let a: Vec<&str> = cmd.iter().map(AsRef::as_ref).collect();
+        let ["EVALSHA", sha, "3", state, ids, end, args @ ..] = a.as_slice() else { return None };
+        let keys = Keys { state: (*state).into(), ids: (*ids).into(), end: (*end).into() };
+        let step = match (*sha, args) {
+            (WRITE_SCRIPT_SHA1, [mode, text, last_updated, ttl, write_id, guard]) => {
+                let keep_ttl = ttl.starts_with('k');
+                let ttl: u32 = ttl.strip_prefix('k').unwrap_or(ttl).parse().ok()?;
+                let body = match (*text, *last_updated) {
+                    ("", "") => None,
+                    (text, iso) => Some(Body {
+                        text: text.into(),
+                        last_updated: Timestamp::parse(iso, "lastUpdated").ok()?,
+                        ttl,
+                    }),
+                };
+                let kind = match (*mode, body) {
+                    ("save", Some(body)) => WriteKind::Save { body },
+                    ("cas", next) => WriteKind::Cas { guard: guard_of(guard)?, next, keep_ttl },
+                    ("end", None) => WriteKind::End { keep: ttl },
+                    ("del", None) => WriteKind::Del,
+                    _ => return None,
+                };
+                // A write's arguments carry one TTL: the body's, the end's keep, or (for a
+                // write that stores nothing) the write ids'; the others are not read.
+                Scripted::Write(Write { keys, write_id: (*write_id).into(), kind, ids_ttl: ttl })
+            }
+            (EXTEND_SCRIPT_SHA1, [add, max]) => {
+                Scripted::Extend { keys, add: add.parse().ok()?, max: max.parse().ok()? }
+            }
+            (RESTORE_SCRIPT_SHA1, [value, pttl, nx]) => Scripted::Restore {
+                keys,
+                value: (*value).into(),
+                pttl: pttl.parse().ok()?,
+                nx: *nx == "1",
+            },
+            _ => return None,
+        };
+        (step.evalsha() == a).then_some(step)
+    }
+}
+
+/// A write's guard argument: `''`, `r<rev>` or `v<value>`.
+fn guard_of(arg: &str) -> Option<Guard> {
+    Some(match arg.split_at_checked(1) {
+        None => Guard::Absent,
+        Some(("r", rev)) => Guard::Rev(rev.parse().ok()?),
+        Some(("v", value)) => Guard::Value(value.into()),
+        Some(_) => return None,
+    })
+}
+
 /// An object's members, looked up by name.
 struct Members<'a>(RawMembers<'a>);
 
