@@ -73,7 +73,8 @@ for v in sorted(stored):
 for pttl, v in ((5000, "1"), (-1, "1"), (5000, "0")):
     put("restore", compact({"key": "call_state:CA1:end", "pttlMs": pttl, "atMs": 0, "value": v}) + "\n")
 
-# decide: steps of every kind (serde shape of callstate::plan::Scripted), with reply arrays.
+# decide: scripted commands of every kind (the EVALSHA argv the plans hand out, which is all the
+# store holds of a step), with reply arrays.
 with open(os.path.join(ROOT, "tests", "vectors", "plans.json"), encoding="utf-8") as f:
     plans = json.load(f)
 values = {None}
@@ -83,29 +84,31 @@ for vec in plans.get("vectors", []):
         values.add(st["value"])
     elif isinstance(st, str):
         values.add(st)
-keys = {"state": "call_state:CA1", "ids": "call_state:CA1:w", "end": "call_state:CA1:end"}
-body = {
-    "text": ',"lastUpdated":"2024-03-15T14:31:00.000Z","callSid":"CA1","stage":"ASK_ACTION","attemptCount":2,"language":"es"}',
-    "lastUpdated": 1710513060000,
-    "ttl": 600,
-}
-kinds = [
-    {"kind": "save", "body": body},
-    {"kind": "cas", "guard": {"kind": "absent"}, "next": body, "keepTtl": False},
-    {"kind": "cas", "guard": {"kind": "rev", "expect": 5}, "next": None, "keepTtl": False},
-    {"kind": "cas", "guard": {"kind": "value", "expect": "{}"}, "next": body, "keepTtl": True},
-    {"kind": "end", "keep": 60},
-    {"kind": "del"},
+with open(os.path.join(ROOT, "src", "scripts.rs"), encoding="utf-8") as f:
+    sha = dict(re.findall(r'pub const (\w+)_SCRIPT_SHA1: &str = "([0-9a-f]{40})"', f.read()))
+keys = ["call_state:CA1", "call_state:CA1:ids", "call_state:CA1:end"]
+text = ',"lastUpdated":"2024-03-15T14:31:00.000Z","callSid":"CA1","stage":"ASK_ACTION","attemptCount":2,"language":"es"}'
+iso = "2024-03-15T14:31:00.000Z"
+writes = [
+    ["save", text, iso, "600", "w1", ""],
+    ["cas", text, iso, "600", "w1", ""],
+    ["cas", "", "", "3600", "w1", "r5"],
+    ["cas", text, iso, "k600", "w1", "v{}"],
+    ["end", "", "", "60", "w1", ""],
+    ["del", "", "", "3600", "w1", ""],
 ]
-for kind in kinds:
-    step = compact({"script": "write", "keys": keys, "writeId": "w1", "kind": kind, "idsTtl": 3600})
+for args in writes:
+    step = compact(["EVALSHA", sha["WRITE"], "3", *keys, *args])
     for cur in sorted(values, key=lambda v: (v is not None, v or "")):
-        for applied, ended in ((None, 0), (0, 0), (None, 1)):
+        for applied, ended in ((None, 0), ("7:1 w0 ", 0), (None, 1)):
             replies = [cur, applied, ended, ["1710513060", "250999"], 300, -1]
             put("decide", step + "\n" + compact(replies))
-extend = compact({"script": "extend", "keys": keys, "add": 60, "max": 7200})
+extend = compact(["EVALSHA", sha["EXTEND"], "3", *keys, "60", "7200"])
 for replies in ([0, 300], [1, 300], [0, -2], [0, 7190]):
     put("decide", extend + "\n" + compact(replies))
+restore = compact(["EVALSHA", sha["RESTORE"], "3", *keys, text[1:], "5000", "1"])
+for replies in ([0, 0], [1, 0], [0, 1]):
+    put("decide", restore + "\n" + compact(replies))
 
 for t in sorted(os.listdir(OUT)):
     print(f"{t}: {len(os.listdir(os.path.join(OUT, t)))} seeds")

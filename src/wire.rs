@@ -97,9 +97,8 @@ pub fn extended_ttl(c: &Codec, current: f64, add: f64) -> Result<String, Error> 
 /// | `probe` | argv JSON | argv: a keyed read (`EXISTS`) a cluster client routes as it would the command |
 /// | `end` | sid, keep seconds, write id | a planned write: `{command, state, stored, compressed}` (see `planned`) |
 /// | `outcome` | status, value or null | [`plan::Outcome`] |
-/// | `step` | a scripted command (`EVALSHA` …) as JSON | the step it runs, as JSON: what the `WATCH` fallback takes (`fallbackReads`, `decide`) |
-/// | `fallbackReads` | a plan's `step` as JSON | argv list (`WATCH` first) |
-/// | `decide` | a plan's `step` as JSON, JSON array of the replies after `WATCH` | [`plan::FallbackStep`] as `{step, reply, commands?, send}` |
+/// | `fallbackReads` | a plan's scripted `command` (`EVALSHA` …) as JSON | argv list (`WATCH` first) |
+/// | `decide` | a plan's scripted `command` as JSON, JSON array of the replies after `WATCH` | [`plan::FallbackStep`] as `{step, reply, commands?, send}` |
 /// | `evalFallback` | argv JSON | argv or null |
 /// | `scan` | cursor, pattern or null | argv |
 /// | `callSidOf` | key | the call SID of a state key of this codec, or `null` |
@@ -124,12 +123,13 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
         let v = digits.fold(0i64, |v, c| v.saturating_mul(10).saturating_add(i64::from(c - b'0')));
         if negative { -v } else { v }
     };
-    let scripted = |i: usize| {
-        Scripted::from_json(s(i))
-            .ok_or_else(|| Error::field("step", "not a step a plan handed out"))
-    };
     // An argv array (anything else: none).
     let argv = |i: usize| json::strings(s(i)).unwrap_or_default();
+    // The step a scripted command runs (the store holds only the command).
+    let scripted = |i: usize| {
+        Scripted::from_command(&argv(i))
+            .ok_or_else(|| Error::field("command", "not a command a plan handed out"))
+    };
     let out = match op {
         "get" => to_json(&c.plan_get(s(0))?),
         "keys" => {
@@ -173,10 +173,6 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
             }
         },
         "outcome" => to_json(&Outcome::read(s(0), arg(1).map(str::to_string))?),
-        "step" => to_json(
-            &Scripted::from_command(&argv(0))
-                .ok_or_else(|| Error::field("command", "not a command a plan handed out"))?,
-        ),
         "fallbackReads" => to_json(&scripted(0)?.fallback_reads()),
         "decide" => {
             let replies = values(s(1))?;
@@ -224,7 +220,7 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
 }
 
 /// A planned write as the store receives it: `{command, state, stored, compressed}` — the
-/// `EVALSHA` command (the `WATCH` fallback reads the typed write back from it: the `step` op);
+/// `EVALSHA` command (the `WATCH` fallback reads the typed write back from it);
 /// the state JSON as the write stores it, when that differs from the JSON given; the value
 /// stored once the write is applied with revision `rev`, as `[head, i]`: `head + rev +
 /// command[i]` (`null` when it stores no value: a delete, an end); and whether the value is
@@ -244,8 +240,8 @@ fn planned(w: Write, state: Option<String>) -> String {
     out
 }
 
-/// Any other scripted step as the store receives it: `{command}`, the `EVALSHA` command (the
-/// `WATCH` fallback reads the step back from it).
+/// Any other scripted step as the store receives it: `{command}`, the `EVALSHA` command (all
+/// the `WATCH` fallback needs: `fallbackReads` and `decide` read the step back from it).
 fn step(step: &Scripted) -> String {
     let mut out = String::new();
     Object::new(&mut out).field("command", &step.evalsha()).end();

@@ -1,7 +1,7 @@
 //! The wire text, pinned (issue 15): every `wire::plan` operation's JSON as the JS store reads it,
 //! byte for byte, against `tests/wire_text.txt` — the text the serde derives wrote before the
-//! plan/wire layer wrote its JSON by hand. Steps handed out are fed back (`fallbackReads`,
-//! `decide`), as the store does. `CALLSTATE_BLESS=1 cargo test --test wire_text` rewrites the file.
+//! plan/wire layer wrote its JSON by hand. Scripted commands handed out are fed back
+//! (`fallbackReads`, `decide`), as the store does. `CALLSTATE_BLESS=1 cargo test --test wire_text` rewrites the file.
 
 #![allow(
     clippy::unwrap_used,
@@ -29,12 +29,11 @@ fn run(out: &mut String, c: &callstate::Codec, op: &str, args: &[Option<&str>]) 
     r.ok()
 }
 
-/// The step of a plan's scripted command, as the store's `WATCH` fallback asks for it (the
-/// `step` op, on the command as the store got it).
-fn step_of(out: &mut String, c: &callstate::Codec, plan: &str) -> String {
+/// A plan's scripted command, as the store hands it to the `WATCH` fallback.
+fn command_of(plan: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(plan).unwrap();
     let command = v.get("command").or_else(|| v.pointer("/set/guarded/command")).unwrap();
-    run(out, c, "step", &[Some(&serde_json::to_string(command).unwrap())]).unwrap()
+    serde_json::to_string(command).unwrap()
 }
 
 /// The options parser's answers: the options, or the error's code, path and message.
@@ -195,7 +194,7 @@ fn all() -> String {
             if !plan.contains("\"command\"") {
                 continue;
             }
-            let step = step_of(o, c, &plan);
+            let step = command_of(&plan);
             run(o, c, "fallbackReads", &[Some(&step)]);
             let stored = serde_json::to_string(STORED).unwrap();
             let old = serde_json::to_string(OLD).unwrap();
@@ -221,15 +220,25 @@ fn all() -> String {
             "{}",
             "[]",
             "nope",
-            r#"{"script":"extend","keys":{"state":"a","ids":"b","end":"c"},"add":5,"max":10}"#,
-            r#"{"script":"extend","keys":{"state":"a","ids":"b","end":"c"},"add":5.5,"max":10}"#,
-            r#"{"script":"restore","keys":{"state":"a","ids":"b","end":"c"},"value":"v","pttl":10,"nx":true,"extra":1}"#,
-            r#"{"script":"write","keys":{"state":"a","ids":"b","end":"c"},"writeId":"w1","kind":{"kind":"del"},"idsTtl":5}"#,
-            r#"{"script":"write","keys":{"state":"a","ids":"b","end":"c"},"writeId":"w 1","kind":{"kind":"del"},"idsTtl":5}"#,
-            r#"{"script":"write","keys":{"state":"a","ids":"b","end":"c"},"writeId":"w1","kind":{"kind":"cas","guard":{"kind":"value","expect":"zz"},"keepTtl":true},"idsTtl":5}"#,
-            r#"{"script":"write","keys":{"state":"a","ids":"b","end":"c"},"writeId":"w1","kind":{"kind":"cas","guard":{"kind":"absent"},"next":{"text":",\"x\":1}","lastUpdated":1000,"ttl":9},"keepTtl":false},"idsTtl":5}"#,
-            r#"{"script":"write","keys":{"state":"a","ids":"b","end":"c"},"writeId":"w1","kind":{"kind":"cas","guard":{"kind":"rev","expect":3},"next":null,"keepTtl":false},"idsTtl":-5}"#,
-            r#"{"script":"bogus"}"#,
+            "[1,2]",
+            r#"["EVALSHA","df0167d0de6d7db4b2114d72998b66390cc20a2c","3","a","b","c","5","10"]"#,
+            r#"["EVALSHA","df0167d0de6d7db4b2114d72998b66390cc20a2c","3","a","b","c","5.5","10"]"#,
+            r#"["EVALSHA","df0167d0de6d7db4b2114d72998b66390cc20a2c","3","a","b","c","+5","10"]"#,
+            r#"["EVAL","df0167d0de6d7db4b2114d72998b66390cc20a2c","3","a","b","c","5","10"]"#,
+            r#"["EVALSHA","f1d1975ad35b14be317f2db9eba745f99096679e","3","a","b","c","v","10","1"]"#,
+            r#"["EVALSHA","f1d1975ad35b14be317f2db9eba745f99096679e","3","a","b","c","v","10","yes"]"#,
+            r#"["EVALSHA","f1d1975ad35b14be317f2db9eba745f99096679e","3","a","b","c","v","10","1","extra"]"#,
+            r#"["EVALSHA","39ba68c47e178cc590c396de93f7adb12b5e2216","3","a","b","c","del","","","5","w1",""]"#,
+            r#"["EVALSHA","39ba68c47e178cc590c396de93f7adb12b5e2216","3","a","b","c","del","","","5","w 1",""]"#,
+            r#"["EVALSHA","39ba68c47e178cc590c396de93f7adb12b5e2216","3","a","b","c","cas","","","k5","w1","vzz"]"#,
+            r#"["EVALSHA","39ba68c47e178cc590c396de93f7adb12b5e2216","3","a","b","c","cas",",\"x\":1}","1970-01-01T00:00:01.000Z","9","w1",""]"#,
+            r#"["EVALSHA","39ba68c47e178cc590c396de93f7adb12b5e2216","3","a","b","c","cas",",\"x\":1}","1970-01-01T00:00:01Z","9","w1",""]"#,
+            r#"["EVALSHA","39ba68c47e178cc590c396de93f7adb12b5e2216","3","a","b","c","cas","","","5","w1","r3"]"#,
+            r#"["EVALSHA","39ba68c47e178cc590c396de93f7adb12b5e2216","3","a","b","c","cas","","","-5","w1","r3"]"#,
+            r#"["EVALSHA","39ba68c47e178cc590c396de93f7adb12b5e2216","3","a","b","c","cas","","","5","w1","x3"]"#,
+            r#"["EVALSHA","39ba68c47e178cc590c396de93f7adb12b5e2216","3","a","b","c","save","","","5","w1",""]"#,
+            r#"["EVALSHA","39ba68c47e178cc590c396de93f7adb12b5e2216","3","a","b","c","end","","","60","w1",""]"#,
+            r#"["EVALSHA","0000000000000000000000000000000000000000","3","a","b","c","end","","","60","w1",""]"#,
         ] {
             run(o, c, "fallbackReads", &[Some(step)]);
             run(
@@ -258,7 +267,7 @@ fn all() -> String {
                                 run(o, c, "restore", &[Some(&line), Some(now), Some(replace)])
                             {
                                 if step.contains("\"command\"") {
-                                    let s = step_of(o, c, &step);
+                                    let s = command_of(&step);
                                     run(o, c, "fallbackReads", &[Some(&s)]);
                                     for r in ["[0,0]", "[1,0]", "[0,1]", "[\"0\",\"1\"]"] {
                                         run(o, c, "decide", &[Some(&s), Some(r)]);

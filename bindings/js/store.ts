@@ -30,7 +30,7 @@ export interface Internals {
 
 /** A planned write (the core's `wire::Planned`). */
 /** A scripted step as the core plans it: the `EVALSHA` command (where scripting is refused, the
- * core reads the typed step the WATCH fallback is planned from back out of it: the `step` op). */
+ * core plans the WATCH fallback from the same command: `fallbackReads`, `decide`). */
 interface Step {
   command: string[];
 }
@@ -275,7 +275,7 @@ export function makeStoreFactory(x: Internals) {
     /** The WATCH/MULTI form of a scripted step, as the core plans and decides it. */
     async function watchRun(planned: Step, t: Token, after?: After): Promise<any> {
       const cmd = planned.command;
-      const step = plan('step', [JSON.stringify(cmd)]);
+      const step = JSON.stringify(cmd);
       const reads = planJson<string[][]>('fallbackReads', [step]);
       for (;;) {
         // In a Cluster, WATCH … EXEC all run on a connection to the master that owns the call's slot.

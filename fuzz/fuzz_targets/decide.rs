@@ -1,6 +1,8 @@
-//! The `WATCH` fallback's decision: a `Scripted` step read from arbitrary JSON (first line) and
-//! `decide` on an arbitrary reply array (the rest): never a panic, through the typed API and the
-//! string surface alike (which reads the step as the typed API does).
+//! The `WATCH` fallback's decision: a `Scripted` step read back from an arbitrary argv (first
+//! line, a JSON array of strings: the store hands the fallback the `EVALSHA` command it was
+//! planned) and `decide` on an arbitrary reply array (the rest): never a panic, through the typed
+//! API and the string surface alike (which reads the step as the typed API does); a step read
+//! back writes exactly the command it was read from.
 #![no_main]
 
 use callstate::plan::{FallbackStep, Scripted};
@@ -10,12 +12,13 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let (step_json, replies_json) = text.split_once('\n').unwrap_or((&text, "[]"));
-    let _ = wire::plan(&codecs()[0], "decide", &[Some(step_json), Some(replies_json)]);
-    let Some(step) = Scripted::from_json(step_json) else { return };
-    let reads = wire::plan(&codecs()[0], "fallbackReads", &[Some(step_json)]);
+    let (command_json, replies_json) = text.split_once('\n').unwrap_or((&text, "[]"));
+    let _ = wire::plan(&codecs()[0], "decide", &[Some(command_json), Some(replies_json)]);
+    let Ok(command) = serde_json::from_str::<Vec<String>>(command_json) else { return };
+    let Some(step) = Scripted::from_command(&command) else { return };
+    assert_eq!(step.evalsha(), command);
+    let reads = wire::plan(&codecs()[0], "fallbackReads", &[Some(command_json)]);
     assert_eq!(reads.ok(), Some(serde_json::to_string(&step.fallback_reads()).unwrap()));
-    let _ = step.evalsha();
     let reads = step.fallback_reads();
     assert_eq!(reads[0][0], "WATCH");
     if let Scripted::Write(w) = &step {

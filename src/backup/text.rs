@@ -55,7 +55,7 @@ impl ToJson for Stored {
 
 impl ToJson for Guarded {
     fn write_json(&self, out: &mut String) {
-        // The `WATCH` fallback reads the step back from the command (the `step` op).
+        // The `WATCH` fallback reads the step back from the command.
         Object::new(out).field("command", &self.command).end();
     }
 }

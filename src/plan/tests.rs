@@ -196,25 +196,6 @@ fn save_plan_carries_body_ttl_and_id() {
 }
 
 #[test]
-fn a_step_crosses_the_wire_unchanged() {
-    let codec = Codec::default();
-    let stored = codec.encode(&sample()).unwrap();
-    let body = || codec.body(&sample()).unwrap();
-    for step in [
-        Scripted::Write(codec.plan_save("CA1", body(), "w1").unwrap()),
-        Scripted::Write(codec.plan_update("CA1", Some(&stored), None, "w2").unwrap()),
-        Scripted::Write(codec.plan_update("CA1", None, Some(body()), "w2").unwrap()),
-        Scripted::Write(codec.plan_upgrade("CA1", &stored, body(), "w2").unwrap()),
-        Scripted::Write(codec.plan_end("CA1", 60.0, "w3").unwrap()),
-        Scripted::Write(codec.plan_delete("CA1", "w4").unwrap()),
-        codec.plan_extend("CA1", 60.0).unwrap(),
-    ] {
-        let text = crate::json::to_json(&step);
-        assert_eq!(Scripted::from_json(&text).unwrap(), step, "{text}");
-    }
-}
-
-#[test]
 fn a_step_reads_back_from_its_command() {
     let codec = Codec::default();
     let stored = codec.encode(&sample()).unwrap();

@@ -2,13 +2,13 @@
 // decision to the real Lua (plan-vectors, plans-differential).
 
 /**
- * Runs a planned step (`{command}`) by the WATCH fallback: the step read back from the command
- * (`step`), WATCH and the core's reads (`fallbackReads`), its decision (`decide`), then what it
- * says to send — UNWATCH, or MULTI … EXEC, again from WATCH when EXEC answers nil. `plan(op,
- * args)` is the core's plan op, parsed; `call(argv)` sends one command and resolves to its reply.
+ * Runs a planned step (`{command}`) by the WATCH fallback: WATCH and the core's reads for the
+ * command (`fallbackReads`), its decision (`decide`), then what it says to send — UNWATCH, or
+ * MULTI … EXEC, again from WATCH when EXEC answers nil. `plan(op, args)` is the core's plan op,
+ * parsed; `call(argv)` sends one command and resolves to its reply.
  */
 export async function runWatch(plan, planned, call) {
-  const step = JSON.stringify(plan('step', [JSON.stringify(planned.command)]));
+  const step = JSON.stringify(planned.command);
   for (;;) {
     const reads = plan('fallbackReads', [step]);
     const replies = [];
