@@ -320,3 +320,68 @@ proptest::proptest! {
         proptest::prop_assert_eq!(checked_object(&text, ""), two_pass_object(&text), "{:?}", text);
     }
 }
+
+/// Audit: the one-pass scan against the three passes on texts that nest near and past
+/// [`MAX_DEPTH`] (the proptests above stay under 24 bytes: never deep), with empty containers,
+/// whitespace after values, strings holding brackets, duplicate keys, and one byte sometimes
+/// broken.
+#[test]
+fn audit_one_pass_agrees_with_three_near_the_depth_limit() {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut rnd = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    fn value(out: &mut String, depth: usize, target: usize, rnd: &mut dyn FnMut(u64) -> u64) {
+        let ws = |rnd: &mut dyn FnMut(u64) -> u64| [" ", "", "\n", ""][rnd(4) as usize];
+        if depth < target || rnd(3) == 0 {
+            let obj = rnd(2) == 0;
+            out.push(if obj { '{' } else { '[' });
+            out.push_str(ws(rnd));
+            let n = if depth < target { 1 + rnd(2) } else { rnd(3) };
+            for k in 0..n {
+                if k > 0 {
+                    out.push(',');
+                    out.push_str(ws(rnd));
+                }
+                if obj {
+                    out.push_str(["\"a\"", "\"b]\"", "\"a\"", "\"{\\\"\""][rnd(4) as usize]);
+                    out.push_str(ws(rnd));
+                    out.push(':');
+                    out.push_str(ws(rnd));
+                }
+                value(out, depth + 1, if k == 0 { target } else { depth + 1 + rnd(3) as usize }, rnd);
+                out.push_str(ws(rnd));
+            }
+            out.push(if obj { '}' } else { ']' });
+        } else {
+            out.push_str(["1", "\"x]\"", "{}", "[]", "null", "-2.5e3", "\"\\\\\"", "[ ]", "{ }"][rnd(9) as usize]);
+        }
+    }
+    for _ in 0..20_000 {
+        let mut text = String::from(["{\"k\":", " { \"k\" : ", "{\"k\":1,\"k\":", "[", "{\"z\":[],\"k\":"][rnd(5) as usize]);
+        let target = 55 + rnd(14) as usize;
+        value(&mut text, 1, target, &mut rnd);
+        text.push_str(if text.starts_with('[') { "]" } else { "}" });
+        if rnd(4) == 0 {
+            text.push_str([" ", "\n", " x", ","][rnd(4) as usize]);
+        }
+        if rnd(3) == 0 && !text.is_empty() {
+            let at = rnd(text.len() as u64) as usize;
+            if text.is_char_boundary(at) && text.is_char_boundary(at + 1) {
+                let c = ["}", "]", ",", ":", "\"", " ", "{", "["][rnd(8) as usize];
+                text.replace_range(at..at + 1, c);
+            }
+        }
+        assert_eq!(checked_object(&text, ""), two_pass_object(&text), "{text:?}");
+        if let Ok(m) = checked_object(&text, "") {
+            // The spans are the old splitter's, and each value is valid JSON on its own.
+            for (_, v) in &m {
+                assert_eq!(*v, v.trim(), "{text:?}");
+                assert!(parse::validate(v).is_ok(), "{v:?} in {text:?}");
+            }
+        }
+    }
+}

@@ -276,3 +276,29 @@ fn guards() {
     assert!(!Guard::of(Some(&zero)).holds(Some(&zero.replace("\"x\":1", "\"x\":2"))));
     assert_eq!(Guard::of(None), Guard::Absent);
 }
+
+/// Audit: an argv whose body argument is `''` but whose `lastUpdated` is not. The write script
+/// reads `ARGV[2] == ''` as "delete the state" (for a save as for a compare-and-set), so the
+/// step read back must either be refused or decide a `DEL` as the script does — never a `SET`
+/// of the bare prefix `{"schemaVersion":3,"rev":N` (not JSON: every later read is refused).
+#[test]
+fn audit_an_empty_body_argument_is_refused_or_deleted_as_the_script_does() {
+    let codec = Codec::default();
+    let stored = codec.encode(&sample()).unwrap();
+    let body = || codec.body(&sample()).unwrap();
+    for step in [
+        Scripted::Write(codec.plan_save("CA1", body(), "w1").unwrap()),
+        Scripted::Write(codec.plan_update("CA1", Some(&stored), Some(body()), "w2").unwrap()),
+        Scripted::Write(codec.plan_update("CA1", None, Some(body()), "w2").unwrap()),
+    ] {
+        let mut cmd = step.evalsha();
+        cmd[Write::BODY_ARG] = String::new(); // lastUpdated (BODY_ARG + 1) left as planned
+        let Some(read) = Scripted::from_command(&cmd) else { continue };
+        let cur = if cmd[6] == "cas" && cmd[11].is_empty() { None } else { Some(stored.as_str()) };
+        let decided = read.decide(&replies(cur, false, false, (50, 50))).unwrap();
+        let FallbackStep::Exec { commands, .. } = &decided else {
+            panic!("{cmd:?}: {decided:?}")
+        };
+        assert_eq!(commands[0][..2], ["DEL".to_string(), "call_state:CA1".into()], "{cmd:?}: {commands:?}");
+    }
+}
