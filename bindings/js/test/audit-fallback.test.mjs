@@ -1,0 +1,44 @@
+// Audit (fc3e059): the WATCH fallback reads the step back from the EVALSHA argv. An argv whose
+// body argument is '' while its lastUpdated is set is accepted by Scripted::from_command, and
+// the fallback then SETs the bare prefix `{"schemaVersion":3,"rev":N` where the real Lua
+// script DELs the state (ARGV[2] == ''). Run: REDIS_PORT=<port> node --test this file.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cs, require } from './backend.mjs';
+import { runWatch as watchRun } from './fallback.mjs';
+
+const Redis = require('ioredis');
+const { plan } = cs[Symbol.for('callstate.internals')];
+const codec = new cs.CallStateCodec();
+const P = (op, args) => JSON.parse(plan(codec, op, args));
+const port = Number(process.env.REDIS_PORT);
+const redis = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+after(() => redis.quit());
+const call = (argv) => redis.call(argv[0], ...argv.slice(1)).catch((e) => e);
+
+const state = (sid) => JSON.stringify({
+  callSid: sid, stage: 'ASK_ACTION', attemptCount: 0, lastUpdated: '2024-03-15T14:30:22.000Z', language: 'es',
+});
+
+/** A planned save of `sid` over a stored state, its body argument emptied. */
+async function emptiedSave(sid) {
+  await redis.del(`call_state:${sid}`, `call_state:${sid}:ids`, `call_state:${sid}:end`);
+  const seed = P('save', [sid, state(sid), 'w0']).command;
+  assert.equal((await call(P('evalFallback', [JSON.stringify(seed)])))[0], 'OK');
+  const cmd = P('save', [sid, state(sid), 'w1']).command;
+  cmd[7] = '';
+  return cmd;
+}
+
+test('an emptied body argument: the WATCH fallback does what the Lua does (DEL), or refuses', async () => {
+  const lua = await emptiedSave('CAaudit1');
+  const luaReply = await call(P('evalFallback', [JSON.stringify(lua)]));
+  const luaStored = await redis.get('call_state:CAaudit1');
+
+  const watch = await emptiedSave('CAaudit2');
+  let watchReply;
+  try { watchReply = await watchRun(P, { command: watch }, call); } catch (e) { watchReply = e; }
+  const watchStored = await redis.get('call_state:CAaudit2');
+  if (watchReply instanceof Error) return; // refused with an error: fine
+  assert.deepEqual({ reply: watchReply[0], stored: watchStored }, { reply: luaReply[0], stored: luaStored });
+});
