@@ -302,3 +302,21 @@ fn audit_an_empty_body_argument_is_refused_or_deleted_as_the_script_does() {
         assert_eq!(commands[0][..2], ["DEL".to_string(), "call_state:CA1".into()], "{cmd:?}: {commands:?}");
     }
 }
+
+/// Audit: an end argv with a keep of `0` (no plan writes one: `keepSeconds` is at least 1).
+/// The script's first write is `SET end 1 EX 0`, an error that aborts it with nothing written;
+/// the fallback read back from the same argv queues that SET and then `EXPIRE state 0`, which
+/// EXEC runs anyway: the state is deleted and the call is not marked ended. Refused, or no
+/// EXPIRE of the state to 0.
+#[test]
+fn audit_an_end_with_keep_zero_is_refused_or_leaves_the_state() {
+    let codec = Codec::default();
+    let stored = codec.encode(&sample()).unwrap();
+    let mut cmd = Scripted::Write(codec.plan_end("CA1", 60.0, "w3").unwrap()).evalsha();
+    cmd[9] = "0".into();
+    let Some(read) = Scripted::from_command(&cmd) else { return };
+    let decided = read.decide(&replies(Some(&stored), false, false, (500, 400))).unwrap();
+    let FallbackStep::Exec { commands, .. } = &decided else { panic!("{decided:?}") };
+    let expire: Vec<String> = ["EXPIRE", "call_state:CA1", "0"].map(String::from).to_vec();
+    assert!(!commands.contains(&expire), "{cmd:?}: {commands:?}");
+}

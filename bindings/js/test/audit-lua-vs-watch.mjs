@@ -1,0 +1,87 @@
+// Audit: plan-made EVALSHA argvs, mutated; those Scripted::from_command accepts run through the real Lua
+// and through the WATCH fallback (fallback.mjs) on copies of the same keys, compared. REDIS_PORT=<port> node this file.
+// (fallback.mjs does not fail on an EXEC error element, the store does: a diff where Lua says ERR and WATCH OK
+// with the same keys afterwards is the harness, not the store.)
+import { cs, require } from './backend.mjs';
+import { runWatch as watchRun } from './fallback.mjs';
+const Redis = require('ioredis');
+const { plan } = cs[Symbol.for('callstate.internals')];
+const codec = new cs.CallStateCodec();
+const P = (op, args) => JSON.parse(plan(codec, op, args));
+const redis = new Redis({ port: Number(process.env.REDIS_PORT), host: '127.0.0.1', maxRetriesPerRequest: 0 });
+const call = (argv) => redis.call(argv[0], ...argv.slice(1)).catch((e) => e);
+const st = (sid, lu = '2024-03-15T14:30:22.000Z') => JSON.stringify({ callSid: sid, stage: 'ASK_ACTION', attemptCount: 0, lastUpdated: lu, language: 'es' });
+const SID = 'CAf';
+const base = [];
+const seedSave = P('save', [SID, st(SID), 'w0']).command;
+base.push(seedSave);
+base.push(P('save', [SID, st(SID, '2024-03-15T14:30:21.000Z'), 'w1']).command);
+base.push(P('end', [SID, '60', 'w3']).command);
+base.push(P('delete', [SID, 'w4']).command);
+base.push(P('extend', [SID, '60']).command);
+const enc = cs.serializeCallState ? cs.serializeCallState(JSON.parse(st(SID))) : null;
+const rs = P('restore', [JSON.stringify({ key: `call_state:${SID}`, pttlMs: 50000, atMs: Date.now(), value: P('save', [SID, st(SID), 'w0']).state ?? st(SID) }), String(Date.now()), '0']);
+console.log(JSON.stringify(rs).slice(0, 300));
+if (rs.set) { base.push(rs.set.guarded.command); base.push(rs.set.guarded.command); }
+const plainV0 = codec.encode ? null : null;
+let rnd = 12345; const r = (n) => { rnd = (Math.imul(rnd, 1103515245) + 12345) & 0x7fffffff; return (rnd >>> 8) % n; };
+const pick = (a) => a[r(a.length)];
+const keysOf = (sid) => [`call_state:${sid}`, `call_state:${sid}:ids`, `call_state:${sid}:end`];
+async function setup(sid, stored, ids, ended) {
+  const [k, i, e] = keysOf(sid);
+  await redis.del(k, i, e);
+  if (stored != null) await redis.set(k, stored, 'EX', 500);
+  if (ids != null) await redis.set(i, ids, 'EX', 400);
+  if (ended) await redis.set(e, '1', 'EX', 300);
+}
+async function snap(sid) {
+  const [k, i, e] = keysOf(sid);
+  return { v: await redis.get(k), ids: await redis.get(i), end: await redis.get(e), t: [await redis.ttl(k), await redis.ttl(i), await redis.ttl(e)] };
+}
+const storedVals = [null, '{"schemaVersion":3,"rev":7,"lastUpdated":"2024-03-15T14:30:22.000Z","x":1}', '{"schemaVersion":3,"rev":0,"a":1}', 'x', ''];
+const mut = {
+  6: ['save', 'cas', 'end', 'del'],
+  7: ['', ',"lastUpdated":"2024-03-15T14:30:22.000Z","y":2}'],
+  8: ['', '2024-03-15T14:30:23.000Z', '2024-03-15T14:30:21.000Z'],
+  9: ['0', '1', 'k0', 'k5', '600', 'k600', '4294967295'],
+  10: ['w0', 'w9', 'w1'],
+  11: ['', 'r0', 'r7', 'v', 'vx', 'v{"schemaVersion":3,"rev":0,"a":1}', 'vr7'],
+};
+let accepted = 0, diffs = 0;
+const seen = new Set();
+for (let n = 0; n < 12000 && diffs < 15; n++) {
+  const cmd = [...pick(base)];
+  const nm = 1 + r(3);
+  for (let j = 0; j < nm; j++) {
+    const idx = 6 + r(cmd.length - 6);
+    const opts = mut[idx] ?? ['0', '-1', '1', '60', '5', ''];
+    cmd[idx] = pick(opts);
+  }
+  try { P('fallbackReads', [JSON.stringify(cmd)]); } catch { continue; }
+  accepted++;
+  const stored = pick(storedVals), ids = pick([null, '100:1 w0 ', ':1 w0 ']), ended = r(4) === 0;
+  const out = {};
+  for (const how of ['lua', 'watch']) {
+    const sid = how === 'lua' ? 'CAl' : 'CAw';
+    const c = cmd.map((a) => a.replaceAll(`call_state:${SID}`, `call_state:${sid}`));
+    await setup(sid, stored, ids, ended);
+    let reply;
+    if (how === 'lua') reply = await call(P('evalFallback', [JSON.stringify(c)]));
+    else { try { reply = await watchRun(P, { command: c }, call); } catch (e) { reply = e; } }
+    const s = await snap(sid);
+    const norm = (x) => JSON.stringify(x, (k, v) => (v instanceof Error ? 'ERR' : v)).replaceAll('CAl', 'CA').replaceAll('CAw', 'CA');
+    out[how] = { reply: norm(reply), v: s.v, ids: s.ids, end: s.end, t: s.t };
+  }
+  const a = out.lua, b = out.watch;
+  const ttlOk = a.t.every((t, i) => Math.abs(t - b.t[i]) <= 1);
+  // rev from TIME differs between runs where ids know no last rev
+  const strip = (x) => x?.replace(/\d{13,}/g, 'REV') ?? x;
+  if (strip(a.reply) !== strip(b.reply) || strip(a.v) !== strip(b.v) || strip(a.ids) !== strip(b.ids) || a.end !== b.end || !ttlOk) {
+    const key = cmd.slice(6).join('|') + stored;
+    if (seen.has(key)) continue; seen.add(key);
+    diffs++;
+    console.log(JSON.stringify({ args: cmd.slice(6), sha: cmd[1].slice(0, 6), stored, ids, ended, lua: a, watch: b }));
+  }
+}
+console.log({ accepted, diffs });
+await redis.quit();
