@@ -42,3 +42,27 @@ test('an emptied body argument: the WATCH fallback does what the Lua does (DEL),
   if (watchReply instanceof Error) return; // refused with an error: fine
   assert.deepEqual({ reply: watchReply[0], stored: watchStored }, { reply: luaReply[0], stored: luaStored });
 });
+
+test('an end argv with keep 0: the WATCH fallback leaves what the Lua leaves, or refuses', async () => {
+  const out = {};
+  for (const [how, sid] of [['lua', 'CAaudit3'], ['watch', 'CAaudit4']]) {
+    const seed = P('save', [sid, state(sid), 'w0']).command;
+    await redis.del(`call_state:${sid}`, `call_state:${sid}:ids`, `call_state:${sid}:end`);
+    assert.equal((await call(P('evalFallback', [JSON.stringify(seed)])))[0], 'OK');
+    const cmd = P('end', [sid, '60', 'w3']).command;
+    cmd[9] = '0';
+    if (how === 'lua') await call(P('evalFallback', [JSON.stringify(cmd)]));
+    else {
+      // As the store's watchRun: WATCH, reads, decide, MULTI … EXEC (an EXEC error element rejects).
+      const step = JSON.stringify(cmd);
+      let reads;
+      try { reads = P('fallbackReads', [step]); } catch { return; } // refused: fine
+      const replies = [];
+      for (const argv of reads) replies.push(await call(argv));
+      const next = P('decide', [step, JSON.stringify(replies.slice(1))]);
+      for (const argv of next.send) await call(argv);
+    }
+    out[how] = { state: (await redis.get(`call_state:${sid}`)) != null, ended: await redis.exists(`call_state:${sid}:end`) };
+  }
+  assert.deepEqual(out.watch, out.lua);
+});
