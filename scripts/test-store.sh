@@ -20,6 +20,10 @@ for backend in native wasm; do
   REDIS_PORT="$port" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/plans-differential.test.mjs
   # tests/vectors/plans.json through the real Lua and the WATCH fallback (tests/plan_vectors.rs: the core alone).
   REDIS_PORT="$port" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/plan-vectors.test.mjs
+  # The fallback reads each step back from its EVALSHA argv: argvs the plans write, mutated, run
+  # through the real Lua and the fallback must leave the same keys (4000 argvs, ~4 s); and the two
+  # argvs the fault-path audit found the fallback ran differently (now refused).
+  REDIS_PORT="$port" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/lua-vs-watch.test.mjs bindings/js/test/fallback-argv.test.mjs
   # The user's own fields (issue 14): the store's `schema` (zod, valibot, an async one) refuses a bad
   # field on write (nothing written) and on read (before fn runs).
   REDIS_PORT="$port" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/store-schema.test.mjs
@@ -36,6 +40,7 @@ for backend in native wasm; do
   REDIS_PORT="$vport" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/store.test.mjs
   REDIS_PORT="$vport" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/plans-differential.test.mjs
   REDIS_PORT="$vport" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/plan-vectors.test.mjs
+  REDIS_PORT="$vport" CALLSTATE_BACKEND="$backend" node --test --test-reporter=dot bindings/js/test/lua-vs-watch.test.mjs bindings/js/test/fallback-argv.test.mjs
 done
 # The store suite on a 3-master Cluster (the file starts its own, tests/support/cluster.mjs): ioredis
 # Cluster and node-redis Cluster, script and no-Lua modes; × {redis 7, valkey 8} × {native, WASM}

@@ -326,7 +326,7 @@ proptest::proptest! {
 /// whitespace after values, strings holding brackets, duplicate keys, and one byte sometimes
 /// broken.
 #[test]
-fn audit_one_pass_agrees_with_three_near_the_depth_limit() {
+fn one_pass_agrees_with_three_near_the_depth_limit() {
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     let mut rnd = move |n: u64| {
         seed ^= seed << 13;
@@ -352,16 +352,26 @@ fn audit_one_pass_agrees_with_three_near_the_depth_limit() {
                     out.push(':');
                     out.push_str(ws(rnd));
                 }
-                value(out, depth + 1, if k == 0 { target } else { depth + 1 + rnd(3) as usize }, rnd);
+                value(
+                    out,
+                    depth + 1,
+                    if k == 0 { target } else { depth + 1 + rnd(3) as usize },
+                    rnd,
+                );
                 out.push_str(ws(rnd));
             }
             out.push(if obj { '}' } else { ']' });
         } else {
-            out.push_str(["1", "\"x]\"", "{}", "[]", "null", "-2.5e3", "\"\\\\\"", "[ ]", "{ }"][rnd(9) as usize]);
+            out.push_str(
+                ["1", "\"x]\"", "{}", "[]", "null", "-2.5e3", "\"\\\\\"", "[ ]", "{ }"]
+                    [rnd(9) as usize],
+            );
         }
     }
     for _ in 0..20_000 {
-        let mut text = String::from(["{\"k\":", " { \"k\" : ", "{\"k\":1,\"k\":", "[", "{\"z\":[],\"k\":"][rnd(5) as usize]);
+        let mut text = String::from(
+            ["{\"k\":", " { \"k\" : ", "{\"k\":1,\"k\":", "[", "{\"z\":[],\"k\":"][rnd(5) as usize],
+        );
         let target = 55 + rnd(14) as usize;
         value(&mut text, 1, target, &mut rnd);
         text.push_str(if text.starts_with('[') { "]" } else { "}" });

@@ -282,7 +282,7 @@ fn guards() {
 /// step read back must either be refused or decide a `DEL` as the script does — never a `SET`
 /// of the bare prefix `{"schemaVersion":3,"rev":N` (not JSON: every later read is refused).
 #[test]
-fn audit_an_empty_body_argument_is_refused_or_deleted_as_the_script_does() {
+fn an_empty_body_argument_is_refused_or_deleted_as_the_script_does() {
     let codec = Codec::default();
     let stored = codec.encode(&sample()).unwrap();
     let body = || codec.body(&sample()).unwrap();
@@ -296,10 +296,12 @@ fn audit_an_empty_body_argument_is_refused_or_deleted_as_the_script_does() {
         let Some(read) = Scripted::from_command(&cmd) else { continue };
         let cur = if cmd[6] == "cas" && cmd[11].is_empty() { None } else { Some(stored.as_str()) };
         let decided = read.decide(&replies(cur, false, false, (50, 50))).unwrap();
-        let FallbackStep::Exec { commands, .. } = &decided else {
-            panic!("{cmd:?}: {decided:?}")
-        };
-        assert_eq!(commands[0][..2], ["DEL".to_string(), "call_state:CA1".into()], "{cmd:?}: {commands:?}");
+        let FallbackStep::Exec { commands, .. } = &decided else { panic!("{cmd:?}: {decided:?}") };
+        assert_eq!(
+            commands[0][..2],
+            ["DEL".to_string(), "call_state:CA1".into()],
+            "{cmd:?}: {commands:?}"
+        );
     }
 }
 
@@ -309,7 +311,7 @@ fn audit_an_empty_body_argument_is_refused_or_deleted_as_the_script_does() {
 /// EXEC runs anyway: the state is deleted and the call is not marked ended. Refused, or no
 /// EXPIRE of the state to 0.
 #[test]
-fn audit_an_end_with_keep_zero_is_refused_or_leaves_the_state() {
+fn an_end_with_keep_zero_is_refused_or_leaves_the_state() {
     let codec = Codec::default();
     let stored = codec.encode(&sample()).unwrap();
     let mut cmd = Scripted::Write(codec.plan_end("CA1", 60.0, "w3").unwrap()).evalsha();

@@ -75,9 +75,15 @@ impl Scripted {
         let step = match (*sha, args) {
             (WRITE_SCRIPT_SHA1, [mode, text, last_updated, ttl, write_id, guard]) => {
                 let keep_ttl = ttl.starts_with('k');
-                let ttl: u32 = ttl.strip_prefix('k').unwrap_or(ttl).parse().ok()?;
+                // Every TTL a plan writes is at least 1 s (the script aborts on `EX 0`, part way
+                // through an end, where MULTI would run the rest).
+                let ttl: u32 =
+                    ttl.strip_prefix('k').unwrap_or(ttl).parse().ok().filter(|&t| t > 0)?;
                 let body = match (*text, *last_updated) {
                     ("", "") => None,
+                    // The script reads an empty body as "delete", whatever else comes with it;
+                    // no plan writes one with a `lastUpdated`.
+                    ("", _) => return None,
                     (text, iso) => Some(Body {
                         text: text.into(),
                         last_updated: Timestamp::parse(iso, "lastUpdated").ok()?,
@@ -101,7 +107,8 @@ impl Scripted {
             (RESTORE_SCRIPT_SHA1, [value, pttl, nx]) => Scripted::Restore {
                 keys,
                 value: (*value).into(),
-                pttl: pttl.parse().ok()?,
+                // Restores clamp the TTL into (0, ttl.max]: `PX` 0 is a script error.
+                pttl: pttl.parse().ok().filter(|&ms: &i64| ms > 0)?,
                 nx: *nx == "1",
             },
             _ => return None,

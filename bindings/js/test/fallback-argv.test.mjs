@@ -1,7 +1,9 @@
-// Audit (fc3e059): the WATCH fallback reads the step back from the EVALSHA argv. An argv whose
-// body argument is '' while its lastUpdated is set is accepted by Scripted::from_command, and
-// the fallback then SETs the bare prefix `{"schemaVersion":3,"rev":N` where the real Lua
-// script DELs the state (ARGV[2] == ''). Run: REDIS_PORT=<port> node --test this file.
+// The WATCH fallback reads the step back from the EVALSHA argv (Scripted::from_command). Two argvs
+// no plan writes were accepted and then run differently from the Lua (found by the fault-path
+// audit of fc3e059): a body argument '' with a lastUpdated (the fallback SET the bare prefix
+// `{"schemaVersion":3,"rev":N` where the script DELs), and an end with keep 0 (the script aborts on
+// `SET … EX 0`; MULTI ran the rest and deleted the state without ending the call). Each must now
+// be refused, or do what the script does. Run: REDIS_PORT=<port> node --test this file.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cs, require } from './backend.mjs';
