@@ -4,7 +4,8 @@
 /**
  * Runs a planned step (`{command}`) by the WATCH fallback: WATCH and the core's reads for the
  * command (`fallbackReads`), its decision (`decide`), then what it says to send — UNWATCH, or
- * MULTI … EXEC, again from WATCH when EXEC answers nil. `plan(op, args)` is the core's plan op,
+ * MULTI … EXEC, again from WATCH when EXEC answers nil (an EXEC reply holding an error fails it, as
+ * in the store). `plan(op, args)` is the core's plan op,
  * parsed; `call(argv)` sends one command and resolves to its reply.
  */
 export async function runWatch(plan, planned, call) {
@@ -16,6 +17,9 @@ export async function runWatch(plan, planned, call) {
     const next = plan('decide', [step, JSON.stringify(replies.slice(1))]);
     const sent = [];
     for (const argv of next.send) sent.push(await call(argv));
-    if (next.step === 'done' || sent[sent.length - 1] != null) return next.reply;
+    const exec = sent[sent.length - 1];
+    // As the store: an EXEC whose replies hold an error fails the step.
+    if (next.step === 'exec' && Array.isArray(exec) && exec.some((r) => r instanceof Error)) throw new Error('EXEC failed');
+    if (next.step === 'done' || exec != null) return next.reply;
   }
 }

@@ -9,20 +9,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cs, require } from './backend.mjs';
-async function watchRun(plan, planned, call) {
-  const step = JSON.stringify(planned.command);
-  for (;;) {
-    const reads = plan('fallbackReads', [step]);
-    const replies = [];
-    for (const argv of reads) replies.push(await call(argv));
-    const next = plan('decide', [step, JSON.stringify(replies.slice(1))]);
-    const sent = [];
-    for (const argv of next.send) sent.push(await call(argv));
-    const exec = sent[sent.length - 1];
-    if (next.step === 'exec' && Array.isArray(exec) && exec.some((r) => r instanceof Error)) throw new Error('EXEC failed'); // as the store
-    if (next.step === 'done' || exec != null) return next.reply;
-  }
-}
+import { runWatch as watchRun } from './fallback.mjs';
 const Redis = require('ioredis');
 const { plan } = cs[Symbol.for('callstate.internals')];
 const codec = new cs.CallStateCodec();
