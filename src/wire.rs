@@ -12,7 +12,7 @@ use crate::field::{Field, Kind, Table};
 use crate::json::{self, Object, ToJson, to_json};
 use crate::keys;
 use crate::options::CodecOptions;
-use crate::plan::{self, Outcome, Scripted, Write};
+use crate::plan::{self, AsCommand, Outcome, Scripted, Write};
 use crate::scripts;
 use crate::state::{CallState, JobRecord};
 
@@ -140,7 +140,7 @@ pub fn plan(c: &Codec, op: &str, args: &[Option<&str>]) -> Result<String, Error>
             out
         }
         "delete" => planned(c.plan_delete(s(0), s(1))?, None),
-        "extend" => step(&c.plan_extend(s(0), num(1))?),
+        "extend" => to_json(&AsCommand(&c.plan_extend(s(0), num(1))?)),
         "save" => {
             let (body, state) = body(c, s(1))?;
             planned(c.plan_save(s(0), body, s(2))?, state)
@@ -237,14 +237,6 @@ fn planned(w: Write, state: Option<String>) -> String {
         .field("stored", &stored)
         .field("compressed", &compressed)
         .end();
-    out
-}
-
-/// Any other scripted step as the store receives it: `{command}`, the `EVALSHA` command (all
-/// the `WATCH` fallback needs: `fallbackReads` and `decide` read the step back from it).
-fn step(step: &Scripted) -> String {
-    let mut out = String::new();
-    Object::new(&mut out).field("command", &step.evalsha()).end();
     out
 }
 

@@ -40,15 +40,6 @@ pub struct Stored {
     pub compressed: bool,
 }
 
-/// A scripted step as the store runs it: the `EVALSHA` command and the typed step.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Guarded {
-    /// The `EVALSHA` command.
-    pub command: Command,
-    /// The step, for the `WATCH` fallback.
-    pub step: Scripted,
-}
-
 /// The value of an end marker.
 const END_MARK: &str = "1";
 
@@ -66,8 +57,9 @@ pub enum RestoreStep {
         /// caller restores ended calls too.
         set: Command,
         /// The same `SET` refused for a call that has ended, checked in the same step (the
-        /// restore script, or its `WATCH` fallback): what a restore sends by default.
-        guarded: Box<Guarded>,
+        /// restore script, or its `WATCH` fallback): what a restore sends by default. The store
+        /// gets its `EVALSHA` command, from which the fallback reads the step back.
+        guarded: Box<Scripted>,
         /// `EXISTS` of the call's end marker: a call that has ended is not brought back (unless
         /// the caller says so).
         ended: Command,
@@ -245,7 +237,7 @@ impl Codec {
             pttl: ttl,
             nx: !replace,
         };
-        let guarded = Box::new(Guarded { command: step.evalsha(), step });
+        let guarded = Box::new(step);
         let mut set: Command =
             vec!["SET".into(), line.key.clone(), value, "PX".into(), ttl.to_string()];
         if !replace {

@@ -1,8 +1,9 @@
 //! The backup types as JSON text, written and read by hand (issue 15): the NDJSON line, and what
 //! the store receives for a read and a restore (shapes pinned by `tests/wire_text.txt`).
 
-use super::{BackupLine, Guarded, RestoreStep, Stored};
+use super::{BackupLine, RestoreStep, Stored};
 use crate::json::{self, Object, ToJson};
+use crate::plan::AsCommand;
 
 impl ToJson for BackupLine {
     fn write_json(&self, out: &mut String) {
@@ -53,13 +54,6 @@ impl ToJson for Stored {
     }
 }
 
-impl ToJson for Guarded {
-    fn write_json(&self, out: &mut String) {
-        // The `WATCH` fallback reads the step back from the command.
-        Object::new(out).field("command", &self.command).end();
-    }
-}
-
 impl ToJson for RestoreStep {
     fn write_json(&self, out: &mut String) {
         match self {
@@ -67,7 +61,7 @@ impl ToJson for RestoreStep {
                 out.push_str("{\"set\":");
                 Object::new(out)
                     .field("set", set)
-                    .field("guarded", &**guarded)
+                    .field("guarded", &AsCommand(guarded))
                     .field("ended", ended)
                     .field("exists", exists)
                     .end();

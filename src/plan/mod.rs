@@ -26,6 +26,7 @@ use crate::state::CallState;
 use crate::time::Timestamp;
 pub use classify::{ErrorClass, classify};
 pub use fallback::{FallbackStep, Reply, Scripted};
+pub(crate) use text::AsCommand;
 use write::prefix_last_updated;
 pub use write::{Body, Guard, Keys, Write, WriteKind};
 

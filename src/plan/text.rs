@@ -63,6 +63,16 @@ impl ToJson for ErrorClass {
     }
 }
 
+/// A scripted step as the store receives it: `{command}`, its `EVALSHA` argv (all the `WATCH`
+/// fallback needs: `fallbackReads` and `decide` read the step back from it).
+pub(crate) struct AsCommand<'a>(pub(crate) &'a Scripted);
+
+impl ToJson for AsCommand<'_> {
+    fn write_json(&self, out: &mut String) {
+        Object::new(out).field("command", &self.0.evalsha()).end();
+    }
+}
+
 impl Scripted {
     /// The step whose `EVALSHA` command `cmd` is (the plans hand out only the command; the
     /// `WATCH` fallback reads the step back from it). `None` unless `cmd` is exactly
